@@ -1,0 +1,1 @@
+"""Schemas and vocabularies of the information-resource catalog (Attachment 2)."""

@@ -1,0 +1,109 @@
+"""One schema per entity and purpose; the API, web forms and importers all load through these."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, fields, validates_schema, ValidationError
+
+from catalog_schema import vocabularies as vocab
+from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Slug, Text, TextList, Vocab
+
+MAX_DATA_LENGTH = 1_000_000
+
+
+class UnitSchema(ChineseSchema):
+    code = Slug("单位代码", required=True)
+    name = Text("单位名称", max_length=200, required=True, blank=False)
+    kind = Vocab(vocab.UNIT_KIND, load_default="department")
+    parent = Ref("上级主管单位")
+    description = Text("说明", max_length=2000, load_default="")
+
+
+class SystemSchema(ChineseSchema):
+    unit = Ref("所属单位", required=True)
+    code = Slug("系统代码")
+    name = Text("系统名称", max_length=200, required=True, blank=False)
+    aliases = TextList("系统别名")
+    description = Text("系统说明", max_length=4000, load_default="")
+    status = Vocab(vocab.SYSTEM_STATUS, load_default="running")
+    network = Vocab(vocab.NETWORK, load_default="egov")
+
+
+class ItemSchema(ChineseSchema):
+    name = Text("信息项名称", max_length=200, required=True, blank=False)
+    data_type = Vocab(vocab.DATA_TYPE)
+    data_length = Int("数据长度", minimum=1, maximum=MAX_DATA_LENGTH)
+    sharing_type = Vocab(vocab.SHARING_TYPE)
+    position = Int("排序", minimum=0, maximum=100_000)
+
+
+class ItemCreateSchema(ItemSchema):
+    resource = Ref("所属信息资源", required=True)
+
+
+class ResourceSchema(ChineseSchema):
+    """An information resource (CKAN: a package). `title` is the 信息资源名称."""
+
+    system = Ref("所属系统", required=True)
+    name = Slug("资源标识")
+    title = Text("信息资源名称", max_length=200, required=True, blank=False)
+    resource_code = Text("资源代码", max_length=100)
+    format_class = Vocab(vocab.FORMAT_CLASS)
+    format_type = Vocab(vocab.FORMAT_TYPE)
+    sharing_type = Vocab(vocab.SHARING_TYPE, required=True)
+    sharing_method = Vocab(vocab.SHARING_METHOD)
+    open_to_public = Bool("是否向社会开放", load_default=False)
+    open_conditions = Text("开放条件", max_length=2000, load_default="")
+    update_cycle = Vocab(vocab.UPDATE_CYCLE)
+    description = Text("资源摘要", max_length=4000, load_default="")
+    items = fields.List(fields.Nested(ItemSchema), load_default=None, allow_none=True,
+                        error_messages={"invalid": "信息项必须是列表"})
+
+    @validates_schema
+    def _check(self, data, **kwargs):
+        if data.get("sharing_type") in ("unconditional", "conditional") and "sharing_method" in data \
+                and not data.get("sharing_method"):
+            raise ValidationError("可共享的信息资源须填写共享方式", "sharing_method")
+        names = [i["name"] for i in data.get("items") or []]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValidationError(f"信息项名称重复：{'、'.join(repeated)}", "items")
+
+
+class IdSchema(ChineseSchema):
+    id = Ref("编号", required=True)
+
+
+class VersionedIdSchema(IdSchema):
+    version = Int("版本号", minimum=1)
+
+
+def update_schema(base: type[ChineseSchema], name: str) -> type[ChineseSchema]:
+    """`<entity>_update`/`_patch` input: the entity's fields plus id and optional version."""
+    return type(name, (base, VersionedIdSchema), {})
+
+
+UnitUpdateSchema = update_schema(UnitSchema, "UnitUpdateSchema")
+SystemUpdateSchema = update_schema(SystemSchema, "SystemUpdateSchema")
+ResourceUpdateSchema = update_schema(ResourceSchema, "ResourceUpdateSchema")
+ItemUpdateSchema = update_schema(ItemSchema, "ItemUpdateSchema")
+
+
+class ReadSchema(ChineseSchema):
+    """Reads ignore unknown keys: ckanapi's dump sends include_private and the like."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class UserCreateSchema(ChineseSchema):
+    username = fields.String(required=True, validate=lambda s: 2 <= len(s) <= 60,
+                             error_messages={"required": "用户名为必填项", "validator_failed": "用户名须为 2–60 个字符"})
+    password = fields.String(required=True, load_only=True, validate=lambda s: 8 <= len(s) <= 200,
+                             error_messages={"required": "密码为必填项", "validator_failed": "密码须为 8–200 个字符"})
+    role = Vocab(vocab.ROLE, required=True)
+    unit = Ref("所属单位")
+    display_name = Text("姓名", max_length=100, load_default="")
+
+    @validates_schema
+    def _department_needs_unit(self, data, **kwargs):
+        if data.get("role") == "department" and not data.get("unit"):
+            raise ValidationError("部门用户必须绑定所属单位", "unit")

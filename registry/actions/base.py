@@ -1,0 +1,112 @@
+"""The explicit action registry: name → function, auth function, input schema, read-only flag.
+
+Every entry point (API, web pages, CLI, importers) calls actions through `call_action`, so a
+rule is enforced once. Auth runs before the action; the boundary commits (see `run_action`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
+
+from registry.errors import NotFound, ValidationFailed
+
+
+@dataclass
+class Context:
+    """What an action needs besides its input: the session, the acting user, the app settings."""
+
+    session: Session
+    user: Any  # registry.models.User or None (anonymous)
+    settings: Any = None
+    search: Any = None  # the search backend (search.backend.SearchBackend)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    changed_resources: set[int] = field(default_factory=set)
+
+    @property
+    def username(self) -> str:
+        return self.user.username if self.user is not None else "anonymous"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    func: Callable[[Context, dict], Any]
+    auth: Callable[[Context, dict], None]
+    schema: type[Schema] | None
+    read_only: bool
+    doc: str
+    partial: bool = False
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Schema] | None = None,
+           read_only: bool = False, partial: bool = False):
+    """Register an action. `auth` and (for writes) `schema` are required, so none is forgotten."""
+
+    def register(func):
+        if name in ACTIONS:
+            raise RuntimeError(f"action {name} registered twice")
+        if not read_only and schema is None:
+            raise RuntimeError(f"write action {name} needs an input schema")
+        ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial)
+        return func
+
+    return register
+
+
+def get_action(name: str) -> Action:
+    load_all()
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise NotFound(f"没有名为“{name}”的接口") from None
+
+
+def call_action(name: str, ctx: Context, data: dict | None = None) -> Any:
+    """Check auth, validate, run. Does not commit: the caller's boundary does."""
+    act = get_action(name)
+    data = dict(data or {})
+    act.auth(ctx, data)
+    if act.schema is not None:
+        data = validate(act.schema, data, partial=act.partial)
+    return act.func(ctx, data)
+
+
+def validate(schema_cls: type[Schema], data: dict, partial: bool = False) -> dict:
+    try:
+        return schema_cls().load(data, partial=partial)
+    except ValidationError as exc:
+        raise ValidationFailed(_flatten(exc.messages)) from None
+
+
+def _flatten(messages) -> dict[str, list[str]]:
+    if isinstance(messages, list):
+        return {"message": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            for sub, msgs in _flatten(value).items():
+                flat[f"{key}.{sub}"] = msgs
+        else:
+            flat[str(key)] = [str(m) for m in (value if isinstance(value, list) else [value])]
+    return flat
+
+
+def load_all() -> None:
+    """Import every action module so its registrations run (explicit list, no discovery)."""
+    if ACTIONS:
+        return
+    import registry.actions.catalog  # noqa: F401
+    import registry.actions.packages  # noqa: F401
+    import registry.actions.ckan  # noqa: F401
+    import registry.actions.accounts  # noqa: F401
+    for extra in EXTRA_ACTION_MODULES:
+        __import__(extra)
+
+
+EXTRA_ACTION_MODULES: list[str] = []

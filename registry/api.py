@@ -1,0 +1,122 @@
+"""The CKAN-style Action API: /api/action/<name> and /api/3/action/<name>, GET and POST.
+
+One handler turns every error into CKAN's envelope; an unexpected error is logged with a
+request id and the client gets only that id, never a stack trace.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from registry.errors import NotAuthorized, RegistryError, ValidationFailed
+from registry.models import ApiToken
+from registry.security import hash_token
+from registry.db import utcnow
+
+log = logging.getLogger("registry.api")
+bp = Blueprint("api", __name__)
+
+
+def _help_url(name: str) -> str:
+    return request.url_root.rstrip("/") + f"/api/3/action/help_show?name={name}"
+
+
+def envelope_error(exc: RegistryError, name: str = ""):
+    body = {"help": _help_url(name), "success": False, "error": exc.error_dict()}
+    return jsonify(body), exc.status
+
+
+def read_params() -> dict:
+    """GET: the query string (repeated keys become lists). POST: a JSON object body, or a form."""
+    if request.method == "GET":
+        data: dict = {}
+        for key in request.args:
+            values = request.args.getlist(key)
+            data[key] = values if len(values) > 1 else values[0]
+        return data
+    raw = request.get_data(cache=True)
+    if request.mimetype == "application/json" or (raw and raw.lstrip()[:1] in (b"{", b"[")):
+        if not raw.strip():
+            return dict(request.args)
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise ValidationFailed({"message": ["请求体不是有效的 JSON"]}, "请求格式错误") from None
+        if not isinstance(body, dict):
+            raise ValidationFailed({"message": ["请求体必须是 JSON 对象"]}, "请求格式错误")
+        return body
+    return {k: v for k, v in request.form.items()}
+
+
+def token_user_id(session) -> int | None:
+    """The user of the API token in Authorization (raw or Bearer) or X-CKAN-API-Key."""
+    raw = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") or ""
+    raw = raw.strip()
+    if raw.lower().startswith("bearer "):
+        raw = raw[7:].strip()
+    if not raw:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    if token is None or token.revoked or not token.user.active:
+        raise NotAuthorized("API 令牌无效或已停用")
+    token.last_used = utcnow()
+    return token.user_id
+
+
+@bp.route("/api/action/<name>", methods=["GET", "POST"])
+@bp.route("/api/3/action/<name>", methods=["GET", "POST"])
+def action_view(name: str):
+    reg = current_app.extensions["registry"]
+    try:
+        data = read_params()
+        with reg.db.unit_of_work() as session:
+            user_id = token_user_id(session)
+        result = reg.run_action(name, user_id, data)
+    except RegistryError as exc:
+        return envelope_error(exc, name)
+    return jsonify({"help": _help_url(name), "success": True, "result": result})
+
+
+@bp.route("/api/3/action/help_show", methods=["GET", "POST"])
+@bp.route("/api/action/help_show", methods=["GET", "POST"])
+def help_show():
+    from registry.actions.base import get_action
+    try:
+        name = read_params().get("name") or ""
+        act = get_action(str(name))
+    except RegistryError as exc:
+        return envelope_error(exc, "help_show")
+    return jsonify({"help": _help_url("help_show"), "success": True, "result": act.doc})
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(RegistryError)
+    def _registry_error(exc: RegistryError):
+        return envelope_error(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            messages = {404: "接口不存在", 405: "不支持该请求方法", 413: "上传内容超过大小限制"}
+            error = {"__type": "Not Found Error" if exc.code == 404 else "Validation Error",
+                     "message": messages.get(exc.code, "请求无效")}
+            return jsonify({"success": False, "error": error}), exc.code
+        from registry.web.errors import html_error
+        return html_error(exc.code, exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        request_id = uuid.uuid4().hex[:12]
+        log.exception("unhandled error, request %s", request_id)
+        message = f"服务器内部错误，请联系管理员（请求编号 {request_id}）"
+        if request.path.startswith("/api/"):
+            return jsonify({"success": False, "error": {"__type": "Internal Error", "message": message}}), 500
+        from registry.web.errors import html_error
+        return html_error(500, message)

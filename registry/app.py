@@ -1,0 +1,49 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from registry.config import Settings
+from registry.runtime import Registry
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = dict(test_config or {})
+    overrides.setdefault("instance_path", app.instance_path)
+    settings = Settings.from_env(**overrides)
+    app.instance_path = settings.instance_path
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    app.config.update(
+        SECRET_KEY=settings.secret_key or _instance_secret(Path(app.instance_path)),
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        JSON_AS_ASCII=False, WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["registry"] = Registry.from_settings(settings)
+    logging.basicConfig(level=logging.INFO)
+
+    from registry import api, web
+    api.init_app(app)
+    web.init_app(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """Development only: a random key kept in the instance folder (production requires one)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def registry_of(app: Flask) -> Registry:
+    return app.extensions["registry"]

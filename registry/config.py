@@ -1,0 +1,123 @@
+"""Configuration: every setting from the environment (REGISTRY_*), typed, with the county's defaults.
+
+Policy numbers (thresholds, deadlines) live here, not in the rules, because another county has
+its own; they are validated at start-up so a typo fails loudly instead of deciding funding wrongly.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from datetime import date
+from pathlib import Path
+
+ENV_PREFIX = "REGISTRY_"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The measures' numbers (云阳府办规〔2022〕4号); each names the article it comes from."""
+
+    project_list_threshold_yuan: int = 500_000          # Art. 7
+    project_list_deadline_month_day: str = "09-30"      # Art. 7
+    bureau_acceptance_threshold_yuan: int = 5_000_000   # Art. 25
+    acceptance_due_months: int = 6                      # Art. 25
+    adjustment_max_ratio: float = 0.15                  # Art. 24
+    self_evaluation_from_months: int = 12               # Art. 27
+    self_evaluation_to_months: int = 24                 # Art. 27
+    blacklist_years: int = 5                            # Art. 35
+    disabled_rules: tuple[str, ...] = ()                # funding rules switched off by the county
+
+    def deadline_for(self, year: int) -> date:
+        month, day = (int(p) for p in self.project_list_deadline_month_day.split("-"))
+        return date(year, month, day)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = ""               # empty: SQLite under the instance folder
+    secret_key: str = ""                 # empty: generated per instance (development only)
+    instance_path: str = ""
+    search_backend: str = "embedded"     # embedded | elasticsearch
+    es_url: str = ""
+    es_index_prefix: str = "registry"
+    max_upload_mb: int = 20
+    site_title: str = "云阳县政务信息资源目录与共享登记系统"
+    site_url: str = "http://127.0.0.1:5000"
+    production: bool = False
+    log_json: bool = False
+    policy: Policy = field(default_factory=Policy)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "policy":
+                continue
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _coerce(f.type, raw, ENV_PREFIX + f.name.upper())
+        policy_values: dict = {}
+        for f in fields(Policy):
+            raw = env.get(ENV_PREFIX + "POLICY_" + f.name.upper())
+            if raw is not None:
+                policy_values[f.name] = _coerce(f.type, raw, ENV_PREFIX + "POLICY_" + f.name.upper())
+        values["policy"] = Policy(**policy_values)
+        values.update(overrides)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        p = self.policy
+        problems = []
+        if p.project_list_threshold_yuan <= 0 or p.bureau_acceptance_threshold_yuan <= 0:
+            problems.append("thresholds must be positive")
+        if not 0 < p.adjustment_max_ratio < 1:
+            problems.append("adjustment_max_ratio must be between 0 and 1")
+        if not 0 < p.self_evaluation_from_months <= p.self_evaluation_to_months:
+            problems.append("self-evaluation window is empty")
+        try:
+            p.deadline_for(2000)
+        except ValueError:
+            problems.append("project_list_deadline_month_day must be MM-DD")
+        if self.search_backend not in ("embedded", "elasticsearch"):
+            problems.append("search_backend must be embedded or elasticsearch")
+        if self.search_backend == "elasticsearch" and not self.es_url:
+            problems.append("search_backend elasticsearch needs REGISTRY_ES_URL")
+        if self.production and not self.secret_key:
+            problems.append("REGISTRY_SECRET_KEY is required in production")
+        if self.max_upload_mb <= 0:
+            problems.append("max_upload_mb must be positive")
+        if problems:
+            raise ValueError("invalid configuration: " + "; ".join(problems))
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return "sqlite:///" + str(Path(self.instance_path) / "registry.sqlite3")
+
+
+def env_keys() -> set[str]:
+    """Every environment variable the application reads (docker-compose is checked against it)."""
+    keys = {ENV_PREFIX + f.name.upper() for f in fields(Settings) if f.name != "policy"}
+    keys |= {ENV_PREFIX + "POLICY_" + f.name.upper() for f in fields(Policy)}
+    return keys
+
+
+def _coerce(kind, raw: str, key: str):
+    kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    try:
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if kind.startswith("bool"):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes")
+        if kind.startswith("tuple"):
+            return tuple(p.strip() for p in raw.split(",") if p.strip())
+        return raw
+    except ValueError:
+        raise ValueError(f"invalid value for {key}: {raw!r}") from None

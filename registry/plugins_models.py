@@ -1,0 +1,11 @@
+"""Import every module that defines mapped classes, so metadata is complete for Alembic and tests."""
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = ["registry.models"]
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,58 @@
+"""The application's services (settings, database, search) and the one way to run an action.
+
+`run_action` is the boundary every entry point uses: it opens a unit of work, loads the acting
+user in it, calls the action, indexes what changed, commits once, then runs after-commit hooks.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from registry.actions.base import Context, call_action, get_action
+from registry.config import Settings
+from registry.db import Database
+from registry.errors import Conflict
+from registry.models import User
+
+log = logging.getLogger("registry")
+
+
+@dataclass
+class Registry:
+    settings: Settings
+    db: Database
+    search: Any
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Registry":
+        from search.backends import make_backend
+        db = Database(settings.resolved_database_url())
+        return cls(settings, db, make_backend(settings, db))
+
+    def context(self, session, user: User | None) -> Context:
+        return Context(session=session, user=user, settings=self.settings, search=self.search)
+
+    def run_action(self, name: str, actor, data: dict | None = None) -> Any:
+        """`actor`: a user id, None (anonymous), or an actor object such as the CLI operator."""
+        act = get_action(name)
+        try:
+            with self.db.unit_of_work() as session:
+                user = session.get(User, actor) if isinstance(actor, int) else actor
+                ctx = self.context(session, user)
+                result = call_action(name, ctx, data)
+                if not act.read_only and ctx.changed_resources:
+                    self.search.index_resources(session, ctx.changed_resources)
+                if act.read_only:
+                    session.rollback()
+        except StaleDataError:
+            raise Conflict("记录已被他人同时修改，请刷新后重试") from None
+        except IntegrityError as exc:
+            log.warning("integrity error in %s: %s", name, exc.orig)
+            raise Conflict("保存失败：数据与已有记录冲突（可能是名称重复或仍被引用），请检查后重试") from None
+        for hook in ctx.after_commit:
+            hook()
+        return result

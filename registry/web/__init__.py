@@ -1,0 +1,31 @@
+"""Server-rendered Chinese pages. Views parse forms and call actions; no rules live here."""
+from __future__ import annotations
+
+from flask import Flask, g, session
+from flask_wtf.csrf import CSRFProtect
+
+from registry.authz import ROLE_LABELS
+from registry.web import filters
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    from registry.api import bp as api_bp
+    from registry.web import auth_views, catalog_views
+
+    csrf.init_app(app)
+    csrf.exempt(api_bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(catalog_views.bp)
+    filters.register(app)
+
+    @app.before_request
+    def _load_user():
+        from registry.web.auth_views import load_session_user
+        g.user = load_session_user()
+
+    @app.context_processor
+    def _globals():
+        return {"current_user": g.get("user"), "role_labels": ROLE_LABELS,
+                "site_title": app.extensions["registry"].settings.site_title}

@@ -1,0 +1,34 @@
+"""Jinja filters for Chinese display: dates (2026年11月24日), amounts (万元), vocabulary labels."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from catalog_schema import vocabularies as vocab
+
+
+def cn_date(value) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
+def wan_yuan(value) -> str:
+    """Yuan → 万元 with thousands separators (1,234.56万元)."""
+    if value in (None, ""):
+        return ""
+    return f"{float(value) / 10_000:,.2f}万元"
+
+
+def vocab_label(value, name: str) -> str:
+    return vocab.ALL[name].label_of(value)
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(cn_date=cn_date, wan_yuan=wan_yuan, vocab_label=vocab_label)
+    app.jinja_env.globals["vocab"] = vocab.ALL

@@ -1,0 +1,1 @@
+"""Search and duplicate-collection detection: one backend interface, embedded and Elasticsearch."""

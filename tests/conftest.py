@@ -1,0 +1,104 @@
+"""Fixtures: a real database (SQLite by default, PostgreSQL with REGISTRY_TEST_DATABASE_URL),
+migrated once per session and emptied between tests; the app; a live HTTP server; factories
+that create records through the actions."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from registry.app import create_app
+from registry.db import Base
+from registry.plugins_models import import_all_models
+
+PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if PG_URL:
+        return PG_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    from registry.db import make_engine
+    from registry.migrate import upgrade
+    import_all_models()
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(database_url)
+    return database_url
+
+
+def empty_database(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(scope="session")
+def session_app(migrated, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({"database_url": migrated, "instance_path": str(instance), "secret_key": "test-secret",
+                      "max_upload_mb": 5})
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture
+def app(session_app):
+    reg = session_app.extensions["registry"]
+    empty_database(reg.db.engine)
+    session_app.config["WTF_CSRF_ENABLED"] = True
+    yield session_app
+
+
+@pytest.fixture
+def reg(app):
+    return app.extensions["registry"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(session_app):
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, session_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def live_url(live_server, app):
+    """The live server's URL, with the database emptied for this test."""
+    return live_server
+
+
+from tests.factories import Factory  # noqa: E402
+
+
+@pytest.fixture
+def make(reg) -> Factory:
+    return Factory(reg)
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary file)'}"
