@@ -138,3 +138,14 @@ def run_cli(ctx: click.Context, name: str, data: dict):
         return reg.run_action(name, CliActor(), {k: v for k, v in data.items() if v is not None})
     except RegistryError as exc:
         fail(exc.message)
+
+
+def _register_commands() -> None:
+    import importlib
+
+    from registry.modules import CLI_MODULES
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(main)
+
+
+_register_commands()

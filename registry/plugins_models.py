@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ["registry.models"]
-
 
 def import_all_models() -> None:
+    from registry.modules import MODEL_MODULES
     for name in MODEL_MODULES:
         importlib.import_module(name)

@@ -99,14 +99,8 @@ def _flatten(messages) -> dict[str, list[str]]:
 
 def load_all() -> None:
     """Import every action module so its registrations run (explicit list, no discovery)."""
-    if ACTIONS:
-        return
-    import registry.actions.catalog  # noqa: F401
-    import registry.actions.packages  # noqa: F401
-    import registry.actions.ckan  # noqa: F401
-    import registry.actions.accounts  # noqa: F401
-    for extra in EXTRA_ACTION_MODULES:
-        __import__(extra)
+    import importlib
 
-
-EXTRA_ACTION_MODULES: list[str] = []
+    from registry.modules import ACTION_MODULES
+    for module in ACTION_MODULES:
+        importlib.import_module(module)

@@ -1,7 +1,7 @@
 """Server-rendered Chinese pages. Views parse forms and call actions; no rules live here."""
 from __future__ import annotations
 
-from flask import Flask, g, session
+from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
 from registry.authz import ROLE_LABELS
@@ -11,13 +11,15 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    import importlib
+
     from registry.api import bp as api_bp
-    from registry.web import auth_views, catalog_views
+    from registry.modules import WEB_MODULES
 
     csrf.init_app(app)
     csrf.exempt(api_bp)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(catalog_views.bp)
+    for name in WEB_MODULES:
+        app.register_blueprint(importlib.import_module(name).bp)
     filters.register(app)
 
     @app.before_request

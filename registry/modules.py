@@ -1,0 +1,28 @@
+"""The explicit list of the registry's parts. A capability plugs in by adding its modules here.
+
+No discovery: what is not listed here does not run, so reading this file tells what the
+application contains.
+"""
+from __future__ import annotations
+
+# Modules whose import registers actions (registry.actions.base.action).
+ACTION_MODULES = [
+    "registry.actions.catalog",
+    "registry.actions.packages",
+    "registry.actions.ckan",
+    "registry.actions.accounts",
+]
+
+# Modules that define mapped classes (so metadata is complete for Alembic and tests).
+MODEL_MODULES = [
+    "registry.models",
+]
+
+# Modules with a `register(main)` function adding click commands to `registry`.
+CLI_MODULES: list[str] = []
+
+# Modules with a `bp` blueprint for the web pages.
+WEB_MODULES = [
+    "registry.web.auth_views",
+    "registry.web.catalog_views",
+]
