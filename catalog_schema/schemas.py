@@ -77,8 +77,13 @@ class VersionedIdSchema(IdSchema):
 
 
 def update_schema(base: type[ChineseSchema], name: str) -> type[ChineseSchema]:
-    """`<entity>_update`/`_patch` input: the entity's fields plus id and optional version."""
-    return type(name, (base, VersionedIdSchema), {})
+    """`<entity>_update`/`_patch` input: the entity's fields plus id and optional version.
+
+    The owner reference (unit of a system, system of a resource) is optional here: a record
+    keeps its owner, and the action refuses a different one."""
+    owners = {key: Ref(field.metadata["label"]) for key, field in base._declared_fields.items()
+              if key in ("unit", "system")}
+    return type(name, (base, VersionedIdSchema), owners)
 
 
 UnitUpdateSchema = update_schema(UnitSchema, "UnitUpdateSchema")

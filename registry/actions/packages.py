@@ -138,9 +138,9 @@ def item_create(ctx: Context, data: dict) -> dict:
     """Add an item to a resource."""
     res = get_resource(ctx.session, data["resource"], "resource")
     _unique_item(ctx, res.id, data["name"])
-    item = InformationItem(resource=res, **{k: data[k] for k in ITEM_FIELDS if k in data})
-    if "position" not in data:
-        item.position = len(res.items)
+    position = data.get("position", len(res.items))
+    item = InformationItem(**{k: data[k] for k in ITEM_FIELDS if k in data}, resource_id=res.id)
+    item.position = position
     ctx.session.add(item)
     ctx.session.flush()
     audit.record(ctx, "item_create", "item", item.id, None, audit.snapshot(item), item.name)
