@@ -12,7 +12,8 @@ from registry.runtime import Registry
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
+                static_folder="web/static")
     overrides = dict(test_config or {})
     overrides.setdefault("instance_path", app.instance_path)
     settings = Settings.from_env(**overrides)

@@ -23,6 +23,7 @@ CLI_MODULES: list[str] = []
 
 # Modules with a `bp` blueprint for the web pages.
 WEB_MODULES = [
+    "registry.health",
     "registry.web.auth_views",
     "registry.web.catalog_views",
 ]

@@ -3,3 +3,9 @@ def test_status_show_answers_in_ckan_envelope(client):
     assert body["success"] is True
     assert "site_title" in body["result"]
     assert body["help"].endswith("help_show?name=status_show")
+
+
+def test_health_and_readiness_probes(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["checks"]["database"] == "ok"
