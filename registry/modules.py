@@ -16,6 +16,7 @@ ACTION_MODULES = [
 # Modules that define mapped classes (so metadata is complete for Alembic and tests).
 MODEL_MODULES = [
     "registry.models",
+    "search.models",
 ]
 
 # Modules with a `register(main)` function adding click commands to `registry`.

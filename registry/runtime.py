@@ -53,6 +53,10 @@ class Registry:
         except IntegrityError as exc:
             log.warning("integrity error in %s: %s", name, exc.orig)
             raise Conflict("保存失败：数据与已有记录冲突（可能是名称重复或仍被引用），请检查后重试") from None
+        if not act.read_only and ctx.changed_resources:
+            after_commit = getattr(self.search, "after_commit", None)
+            if after_commit is not None:
+                after_commit(ctx.changed_resources)
         for hook in ctx.after_commit:
             hook()
         return result

@@ -13,11 +13,19 @@ from registry.plugins_models import import_all_models
 PG_ADMIN_URL = os.environ.get("REGISTRY_TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
+# Text-search structures made by raw DDL in migration 0002 (FTS5 shadow tables, trigram indexes).
+RAW_DDL_NAMES = ("search_fts", "ix_search_document_body_trgm", "ix_information_item_name_trgm")
+
+
+def _include_name(name, type_, parent_names) -> bool:
+    return not (name or "").startswith(RAW_DDL_NAMES)
+
+
 def _schema_diff(url: str) -> list:
     import_all_models()
     engine = make_engine(url)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _include_name})
         diff = compare_metadata(ctx, Base.metadata)
     engine.dispose()
     return diff
