@@ -11,6 +11,8 @@ ACTION_MODULES = [
     "registry.actions.packages",
     "registry.actions.ckan",
     "registry.actions.accounts",
+    "search.actions",
+    "importers.actions",
 ]
 
 # Modules that define mapped classes (so metadata is complete for Alembic and tests).
@@ -20,7 +22,9 @@ MODEL_MODULES = [
 ]
 
 # Modules with a `register(main)` function adding click commands to `registry`.
-CLI_MODULES: list[str] = []
+CLI_MODULES: list[str] = [
+    "search.cli",
+]
 
 # Modules with a `bp` blueprint for the web pages.
 WEB_MODULES = [

@@ -12,11 +12,15 @@ from registry.db import Base, intpk, utcnow
 
 
 class ItemElement(Base):
-    """Which standard data element an item holds (maintained in the item's own transaction)."""
+    """Which standard data element an item holds (maintained in the item's own transaction).
+
+    No foreign key on purpose: when an item or resource is deleted, its old mapping must still be
+    readable in that transaction, so the findings of the keys it held are recomputed; the indexing
+    step then deletes the rows (by resource)."""
 
     __tablename__ = "item_element"
 
-    item_id: Mapped[int] = mapped_column(ForeignKey("information_item.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resource_id: Mapped[int] = mapped_column(Integer, index=True)
     system_id: Mapped[int] = mapped_column(Integer, index=True)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)

@@ -224,14 +224,13 @@ def resource_findings(session: Session, subjects: set[int] | None, names: dict) 
     all_keys_of: dict[int, set[str]] = defaultdict(set)
     for resource_id, unit_id, key, element_id in rows:
         all_keys_of[resource_id].add(key)
+        units_per_key[key].add(unit_id)
         if element_id in own:
             continue
         keys_of[resource_id].add(key)
         unit_of[resource_id] = unit_id
-        units_per_key[key].add(unit_id)
     unit_count = max(len(set(unit_of.values())), 2)
-    weight = defaultdict(lambda: math.log(unit_count + 1) + 0.05,
-                         {k: math.log((unit_count + 1) / len(us)) + 0.05 for k, us in units_per_key.items()})
+    weight = {k: math.log((unit_count + 1) / len(us)) + 0.05 for k, us in units_per_key.items()}
     holders: dict[str, list[int]] = defaultdict(list)
     for resource_id, keys in keys_of.items():
         for key in keys:
@@ -301,3 +300,11 @@ def _resource_side(me: int, them: int, shared: set[str], score: float, sharing: 
                      "other_system": names["system"][other_system], "shared_keys": sorted(shared)[:50],
                      "shared_count": len(shared)},
     }]
+
+
+def full_scan(session: Session, progress=None) -> dict:
+    """Map every item again and recompute every finding; review decisions are kept."""
+    from search.documents import store_documents
+    documents = store_documents(session, None, progress)
+    stats = refresh_findings(session, None)
+    return {"resources": documents, **stats}

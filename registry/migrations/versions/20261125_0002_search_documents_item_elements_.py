@@ -107,7 +107,6 @@ def upgrade() -> None:
     sa.Column('qualifier', sa.String(length=40), nullable=True),
     sa.Column('confidence', sa.Float(), nullable=False),
     sa.Column('method', sa.String(length=20), nullable=False),
-    sa.ForeignKeyConstraint(['item_id'], ['information_item.id'], name=op.f('fk_item_element_item_id_information_item'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('item_id', name=op.f('pk_item_element'))
     )
     with op.batch_alter_table('item_element', schema=None) as batch_op:
