@@ -31,4 +31,5 @@ WEB_MODULES = [
     "registry.health",
     "registry.web.auth_views",
     "registry.web.catalog_views",
+    "registry.web.duplicate_views",
 ]

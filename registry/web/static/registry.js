@@ -14,3 +14,30 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// "Already provided by": when an item name is entered, ask which other units already share it.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  var table = input.closest("[data-provider-lookup]");
+  if (!table || (input.name !== "item_name" && input.name !== "item_type" && input.name !== "item_length")) return;
+  var row = input.closest("tr");
+  var name = row.querySelector("[name=item_name]").value.trim();
+  var hint = row.querySelector(".provider-hint");
+  if (!hint) return;
+  hint.textContent = "";
+  if (!name) return;
+  var params = new URLSearchParams({ name: name, unit: table.getAttribute("data-unit") });
+  var type = row.querySelector("[name=item_type]").value.trim();
+  var length = row.querySelector("[name=item_length]").value.trim();
+  if (type) params.set("data_type", type);
+  if (/^\d+$/.test(length)) params.set("data_length", length);
+  fetch(table.getAttribute("data-provider-lookup") + "?" + params.toString())
+    .then(function (response) { return response.json(); })
+    .then(function (body) {
+      if (!body.success || !body.result.providers.length) return;
+      var first = body.result.providers[0];
+      hint.textContent = "该信息项已由" + first.unit + "（" + first.system + "·" + first.resource + "）以" +
+        first.sharing_method_label + "方式" + first.sharing_type_label + "，请优先申请共享，避免重复采集" +
+        (body.result.providers.length > 1 ? "（另有 " + (body.result.providers.length - 1) + " 个提供方）" : "") + "。";
+    })
+    .catch(function () { /* the hint is advisory; saving still works */ });
+});
