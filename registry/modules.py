@@ -33,3 +33,6 @@ WEB_MODULES = [
     "registry.web.catalog_views",
     "registry.web.duplicate_views",
 ]
+
+# Modules registering O&M funding rules (registry.funding.rules_base.funding_rule).
+FUNDING_RULE_MODULES: list[str] = []
