@@ -1,0 +1,236 @@
+"""Map an information item (name, data type, length) to a standard data element.
+
+Why a dictionary first: similarity proposes, it must not decide (出生日期 and 死亡日期 are one
+character apart). The registry (catalog_schema/data_elements.csv) holds each element's
+同义名称; a name that is a synonym after normalisation is mapped with certainty. Only then do
+weaker readings run, each accepted only when what differs between the name and a synonym is
+provably meaningless:
+
+1. alias (confidence 1.0, 0.97 after peeling) — the canonical name, or the core left after
+   peeling roles and subject designators (居民身份证号 → 身份证号, 学校地址 → 住所), is a synonym;
+2. unknown party (0.85) — a party noun the lexicons lack, recognised by its ending (迁移人,
+   持卡人, 使用单位), in front of a synonym;
+3. contained (0.93) — a synonym sits inside the name among harmless words (户籍所在地详细地址);
+4. fuzzy (0.9 reordered, 0.88 insertions, 0.82 omissions) — rapidfuzz proposes near synonyms;
+   the character alignment, with inserted segments split into words by jieba, must show only
+   harmless insertions or optional omissions. Any substitution (出生→死亡, 开始→结束,
+   名称→类型, 个人→单位) rejects, which keeps every hard negative apart;
+5. amount (0.9) — a numeric item named by its noun alone (个人缴费 N → 个人缴费金额);
+6. evidence — a generic element is refined by bracket content (证件号码(身份证)) or by type and
+   length (证件号码 C18 → 公民身份号码, 有效期限 as D → 有效期截止日期); a type-family conflict
+   (证件号码 as D) rejects the mapping; a fixed-length code that cannot fit (c18 in C10) drops
+   to the review band.
+
+Qualifier policy. A role-qualified item (法定代表人联系电话) maps to the base element (联系电话)
+and carries its role class as `qualifier`; the duplicate `key` is the element id plus that class.
+So 法定代表人联系电话 = 法人代表电话 (same element, same class), but ≠ 经办人联系电话 and ≠ plain
+联系电话. Why: the element says *what kind* of value it is, the role says *whose* value; two
+units duplicate a collection only when both hold the same value of the same party. A bare role
+(法定代表人, 联系人) means that party's name; an organisation's 名称 when the role word or the
+head says so (申请单位, 销售方名称 → 单位名称 with the role). Subject designators (患者, 学生, 企业 …) name the
+record's own subject, so 患者姓名 = 姓名; they are dropped only when the element's subject
+agrees (单位 cannot be peeled off 单位缴费金额 onto a personal amount).
+
+Names that map to no element keep a key of their canonical text (confidence 0.85), so
+identical items outside the dictionary still pair up; generic names (备注, 名称, 状态, and a
+designator plus one, 个人编号) get no key at all: they do not say which data item they hold.
+
+Bands (bench/dedup_quality.py on tests/data/dedup_eval): `same_item` accepts equal keys when
+both confidences are ≥ AUTO_ACCEPT = 0.8. Measured pairwise precision in that band: 0.986 on the
+dev split (recall 0.988) and 0.957 on the held-out test split (recall 0.978, 0.956 / 0.956
+when first measured blind). REVIEW ≤ confidence < AUTO_ACCEPT is for the Bureau to confirm
+(search/scan.py reads from REVIEW up); no eval pair falls there. Below REVIEW: not proposed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog_schema.data_elements import DataElement, load_elements
+from search.element_readings import Reading, Readings
+from search.normalize import Normalized, canonical, index_key, is_generic, normalize
+from search.type_evidence import FAMILY, compatible, length_conflict, parse_type
+
+AUTO_ACCEPT = 0.8
+REVIEW = 0.6
+
+PERSON_NAME, ORG_NAME = "姓名", "单位名称"
+NAME_CORES = frozenset(("", "名称", "姓名", "名字", "名"))
+ORG_ROLE_ENDINGS = ("单位", "机构", "企业", "公司")   # 申请单位: a party that is an organisation
+# A numeric item named by its noun alone holds that noun's amount or count (个人缴费 N = 个人缴费金额).
+AMOUNT_HEADS = ("金额", "额", "数", "数量", "人数")
+# Generic elements refined by type evidence: name → ((family or exact length, specific element), …).
+REFINEMENTS = {
+    "证件号码": ((18, "公民身份号码"),),          # GB 11643: an 18-long character field
+    "有效期限": (("date", "有效期截止日期"),),      # a period stored as a date is its end
+}
+_MEMO_LIMIT = 500_000
+
+
+@dataclass(frozen=True)
+class ElementMatch:
+    element_id: str | None
+    confidence: float
+    method: str                 # alias / contained / fuzzy / evidence / unmapped / generic / type_conflict
+    qualifier: str | None
+    key: str | None             # two items are the same data item when their keys are equal
+    normalized: str = ""
+
+
+def same_item(a: ElementMatch, b: ElementMatch, threshold: float = AUTO_ACCEPT) -> bool:
+    """Whether two matched items are the same data item, at the given confidence band."""
+    return (a.key is not None and a.key == b.key
+            and min(a.confidence, b.confidence) >= threshold)
+
+
+class ElementMatcher:
+    """Maps item names to data elements; memoised, so a repeated name costs one dict lookup."""
+
+    def __init__(self, elements: tuple[DataElement, ...] | None = None) -> None:
+        self.elements = {e.id: e for e in (elements if elements is not None else load_elements())}
+        self._alias: dict[str, str] = {}
+        for element in self.elements.values():
+            for spelling in element.spellings:
+                owner = self._alias.setdefault(index_key(spelling), element.id)
+                if owner != element.id:
+                    raise ValueError(f"同义名称“{spelling}”同时属于 {owner} 和 {element.id}")
+        self._by_name = {e.name: e.id for e in self.elements.values()}
+        self._refine = {self._by_name[generic]: tuple((test, self._by_name[specific]) for test, specific in rules)
+                        for generic, rules in REFINEMENTS.items()}
+        self._readings = Readings(self._alias, self.elements)
+        self._memo: dict[tuple, ElementMatch] = {}
+        self._resolved: dict[tuple, ElementMatch] = {}
+
+    def alias_of(self, name: str) -> str | None:
+        """The element id a name is a synonym of (after normalisation), or None."""
+        return self._alias.get(index_key(name))
+
+    def match(self, name: str, data_type: str | None = None, length: int | str | None = None) -> ElementMatch:
+        memo_key = (name, data_type, length)
+        found = self._memo.get(memo_key)
+        if found is None:
+            norm = normalize(name)
+            code, size = parse_type(data_type, length)
+            resolved_key = (norm.text, norm.evidence, code, size)
+            found = self._resolved.get(resolved_key)
+            if found is None:
+                found = self._resolve(norm, code, size)
+                _store(self._resolved, resolved_key, found)
+            _store(self._memo, memo_key, found)
+        return found
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def _resolve(self, norm: Normalized, code: str | None, length: int | None) -> ElementMatch:
+        reading = self._read(norm, code)
+        if reading is None:
+            return self._unmapped(norm)
+        element_id, role, method, confidence = reading
+        element_id, method, confidence = self._refined(norm, element_id, method, confidence, code, length)
+        element = self.elements[element_id]
+        if not compatible(element, code):
+            return ElementMatch(None, 0.0, "type_conflict", role, None, norm.text)
+        if length_conflict(element, code, length):
+            confidence = min(confidence, REVIEW + 0.1)
+        role = role or norm.evidence_role
+        key = element_id if role is None else f"{element_id}@{role}"
+        return ElementMatch(element_id, round(confidence, 3), method, role, key, norm.text)
+
+    def _read(self, norm: Normalized, code: str | None) -> Reading | None:
+        """The best reading of the name: (element id, role class, method, confidence)."""
+        if not norm.text:
+            return None
+        for evidence in norm.evidence:  # 有效期限(起), 当事人姓名(名称): the bracket completes the name
+            found = self._alias.get(canonical(norm.text + evidence))
+            if found:
+                return found, None, "alias", 0.97
+        found = self._alias.get(norm.text)
+        if found:
+            return found, None, "alias", 1.0
+        found = self._peeled(norm) or self._readings.unknown_party(norm.text)
+        if found:
+            return found
+        for text, role in self._bases(norm):
+            found = self._readings.contained(text) or self._readings.fuzzy(text)
+            if found:
+                return found[0], role, found[1], found[2]
+        if FAMILY.get(code or "") == "num":
+            for head in AMOUNT_HEADS:
+                found = self._alias.get(canonical(norm.text + head))
+                if found:
+                    return found, None, "alias", 0.9
+        return None
+
+    def _peeled(self, norm: Normalized) -> Reading | None:
+        """Peel one prefix at a time, so 企业法定代表人联系电话 is tried at every depth."""
+        text, role, designated = norm.text, None, []
+        for prefix in norm.prefixes:
+            text = text[len(prefix.text):]
+            if prefix.role and role is None:
+                role = prefix.role
+            elif prefix.role:
+                return None  # two roles (法定代表人委托代理人): not a reading we can trust
+            if prefix.designates:
+                designated.append(prefix.designates)
+            element_id = (self._party_name(prefix.text, role, text) or self._alias.get(text)
+                          or self._readings.designator_head(prefix.designates, text))
+            if element_id and self._readings.subject_fits(element_id, designated):
+                return element_id, role, "alias", 0.97
+        return None
+
+    def _party_name(self, word: str, role: str | None, text: str) -> str | None:
+        """A bare role (法定代表人, 申请单位) or role + 名称/姓名 means that party's name: an
+        organisation's 名称 when the role word or the head says so (申请单位, 销售方名称)."""
+        if not role or text not in NAME_CORES:
+            return None
+        organisation = text == "名称" or word.endswith(ORG_ROLE_ENDINGS)
+        return self._by_name[ORG_NAME if organisation else PERSON_NAME]
+
+    @staticmethod
+    def _bases(norm: Normalized):
+        """The name after its role is peeled (if any), then the whole name."""
+        role_prefix = _role_prefix(norm)
+        if role_prefix is not None:
+            rest = norm.text.split(role_prefix.text, 1)[1]
+            if rest:
+                yield rest, role_prefix.role
+        yield norm.text, None
+
+    def _refined(self, norm: Normalized, element_id: str, method: str, confidence: float,
+                 code: str | None, length: int | None) -> tuple[str, str, float]:
+        """A generic element made specific by bracket content, type or length."""
+        rules = self._refine.get(element_id)
+        if not rules:
+            return element_id, method, confidence
+        for evidence in norm.evidence:  # 证件号码(身份证)
+            specific = self._alias.get(evidence)
+            if specific is not None:
+                return specific, "evidence", min(confidence, 0.95)
+        for test, specific in rules:
+            if test == "date" and FAMILY.get(code or "") == "date":
+                return specific, "evidence", min(confidence, 0.9)
+            if isinstance(test, int) and length == test and code in (None, "C"):
+                return specific, "evidence", min(confidence, 0.9)
+        return element_id, method, confidence
+
+    def _unmapped(self, norm: Normalized) -> ElementMatch:
+        role = prefix.role if (prefix := _role_prefix(norm)) else None
+        for evidence in norm.evidence:  # 名称(姓名): the bracket says what the generic name holds
+            element_id = self._alias.get(evidence)
+            if element_id and is_generic(norm.text):
+                return ElementMatch(element_id, 0.9, "evidence", norm.evidence_role, element_id, norm.text)
+        system_number = is_generic(norm.core) and not any(p.role for p in norm.prefixes)  # 个人编号
+        if not norm.text or is_generic(norm.text) or system_number:
+            return ElementMatch(None, 0.0, "generic", role, None, norm.text)
+        return ElementMatch(None, 0.85, "unmapped", role, f"~{norm.text}", norm.text)
+
+
+def _role_prefix(norm: Normalized):
+    """The first role prefix, unless it is one character (父, 母): those only count when the
+    rest of the name is a synonym (父姓名), never as a guess (母婴室数量)."""
+    return next((p for p in norm.prefixes if p.role and len(p.text) > 1), None)
+
+
+def _store(memo: dict, key: tuple, value: ElementMatch) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
