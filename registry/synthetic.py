@@ -245,6 +245,16 @@ def _items(rng: random.Random, voc: _Vocab, domain: str, count: int) -> list[dic
     return items
 
 
+def _unique(name: str, used: set[str]) -> str:
+    """Names are unique within their parent (the registry's constraint): 渣土车名录（2）."""
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{name}（{n}）"
+    used.add(candidate)
+    return candidate
+
+
 def synthetic_county(units: int, systems_per_unit: int, resources_per_system: int,
                      items_per_resource: int, seed: int = 0) -> Iterator[dict]:
     """Yield `units` unit dicts, each with systems → resources → items of the requested sizes."""
@@ -257,17 +267,17 @@ def synthetic_county(units: int, systems_per_unit: int, resources_per_system: in
         name, kind, parent_code = _unit_identity(i)
         short = name
         home = rng.sample(domains, 3)  # a unit works mostly in a few domains
-        systems = []
+        systems, system_names = [], set()
         for j in range(1, systems_per_unit + 1):
             s_code = f"{code}-s{j:02d}"
             s_domain = rng.choice(home)
             s_topic = rng.choice(topics[s_domain])
-            resources = []
+            resources, resource_names = [], set()
             for k in range(1, resources_per_system + 1):
                 r_domain = s_domain if rng.random() < 0.7 else rng.choice(domains)
                 fmt_class, fmt_type = rng.choice(_FORMATS)
                 open_yes = rng.random() < 0.2
-                r_name = rng.choice(topics[r_domain]) + rng.choice(_RESOURCE_SUFFIXES)
+                r_name = _unique(rng.choice(topics[r_domain]) + rng.choice(_RESOURCE_SUFFIXES), resource_names)
                 resources.append({
                     "code": f"{s_code}-r{k:02d}", "name": r_name,
                     "format_class": fmt_class, "format_type": fmt_type,
@@ -278,7 +288,7 @@ def synthetic_county(units: int, systems_per_unit: int, resources_per_system: in
                     "description": f"{short}采集的{r_name}。",
                     "items": _items(rng, voc, r_domain, items_per_resource),
                 })
-            s_name = f"{s_topic}{rng.choice(_SYSTEM_SUFFIXES)}"
+            s_name = _unique(f"{s_topic}{rng.choice(_SYSTEM_SUFFIXES)}", system_names)
             systems.append({
                 "code": s_code, "name": s_name, "aliases": [f"{s_topic}系统"],
                 "description": f"{short}的{s_name}。",

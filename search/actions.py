@@ -127,7 +127,8 @@ def finding_dict(f: DuplicateFinding, names: dict | None = None) -> dict:
             "resource_id": f.resource_id, "other_resource_id": f.other_resource_id,
             "role": f.role, "role_label": ROLE_LABELS[f.role], "provider_system_id": f.provider_system_id,
             "provider_system_name": names.get(("system", f.provider_system_id), ""),
-            "score": f.score, "evidence": f.evidence, "state": f.state, "state_label": STATE_LABELS[f.state],
+            "score": f.score, "evidence": resolve_evidence(f, names), "state": f.state,
+            "state_label": STATE_LABELS[f.state],
             "active": f.active, "must_reuse_from_system_id": f.must_reuse_from_system_id,
             "must_reuse_from_system_name": names.get(("system", f.must_reuse_from_system_id), ""),
             "reason": f.reason, "reviewed_by": f.reviewed_by,
@@ -135,16 +136,43 @@ def finding_dict(f: DuplicateFinding, names: dict | None = None) -> dict:
             "first_seen": f.first_seen.isoformat(), "last_seen": f.last_seen.isoformat()}
 
 
+def _holders(f: DuplicateFinding) -> list[dict]:
+    return [*f.evidence.get("items", []), *f.evidence.get("others", [])] if f.kind == "item" else []
+
+
+def resolve_evidence(f: DuplicateFinding, names: dict) -> dict:
+    """The stored evidence (ids) with the current unit, system and resource names filled in."""
+    evidence = dict(f.evidence)
+    if f.kind == "item":
+        for part in ("items", "others"):
+            evidence[part] = [{**h, "unit": names.get(("unit", h["unit_id"]), ""),
+                               "system": names.get(("system", h["system_id"]), ""),
+                               "resource": names.get(("resource", h["resource_id"]), "")}
+                              for h in evidence.get(part, [])]
+    else:
+        evidence["other_unit"] = names.get(("unit", evidence.get("other_unit_id")), "")
+        evidence["other_system"] = names.get(("system", evidence.get("other_system_id")), "")
+    return evidence
+
+
 def _names(ctx: Context, findings: list[DuplicateFinding]) -> dict:
-    system_ids = {i for f in findings for i in (f.system_id, f.provider_system_id, f.must_reuse_from_system_id) if i}
-    unit_ids = {f.unit_id for f in findings}
+    system_ids, unit_ids, resource_ids = set(), set(), set()
+    for f in findings:
+        system_ids |= {f.system_id, f.provider_system_id, f.must_reuse_from_system_id,
+                       f.evidence.get("other_system_id")}
+        unit_ids |= {f.unit_id, f.evidence.get("other_unit_id")}
+        for h in _holders(f):
+            system_ids.add(h["system_id"])
+            unit_ids.add(h["unit_id"])
+            resource_ids.add(h["resource_id"])
     names = {}
-    if system_ids:
-        names.update({("system", i): n for i, n in ctx.session.execute(
-            select(InformationSystem.id, InformationSystem.name).where(InformationSystem.id.in_(system_ids)))})
-    if unit_ids:
-        names.update({("unit", i): n for i, n in ctx.session.execute(
-            select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))})
+    for kind, model, column, ids in (("system", InformationSystem, InformationSystem.name, system_ids),
+                                     ("unit", Unit, Unit.name, unit_ids),
+                                     ("resource", InformationResource, InformationResource.title, resource_ids)):
+        wanted = sorted(i for i in ids if i)
+        for start in range(0, len(wanted), 900):
+            names.update({(kind, i): n for i, n in ctx.session.execute(
+                select(model.id, column).where(model.id.in_(wanted[start:start + 900])))})
     return names
 
 

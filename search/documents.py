@@ -7,14 +7,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from catalog_schema import vocabularies as vocab
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from search.bulk import insert_rows
 from search.models import ItemElement, SearchDocument
 
 BATCH = 2000
+DOCUMENT_COLUMNS = ("resource_id", "body", "elements")
+ELEMENT_COLUMNS = ("item_id", "resource_id", "system_id", "unit_id", "element_id", "key", "qualifier",
+                   "confidence", "method")
 
 
 @lru_cache(maxsize=1)
@@ -125,12 +129,9 @@ def store_documents(session: Session, resource_ids: set[int] | None, progress=No
         written += 1
         if progress is not None:
             progress(len(doc.items))
-        doc_rows.append({"resource_id": doc.resource_id, "body": doc.body,
-                         "elements": " " + " ".join(doc.element_ids) + " "})
-        element_rows.extend({"item_id": i["id"], "resource_id": doc.resource_id, "system_id": doc.system_id,
-                             "unit_id": doc.unit_id, "element_id": i["element_id"], "key": i["key"],
-                             "qualifier": i["qualifier"], "confidence": i["confidence"], "method": i["method"]}
-                            for i in doc.items)
+        doc_rows.append((doc.resource_id, doc.body, " " + " ".join(doc.element_ids) + " "))
+        element_rows.extend((i["id"], doc.resource_id, doc.system_id, doc.unit_id, i["element_id"], i["key"],
+                             i["qualifier"], i["confidence"], i["method"]) for i in doc.items)
         if len(element_rows) >= 20_000:
             _flush(session, doc_rows, element_rows)
     _flush(session, doc_rows, element_rows)
@@ -138,10 +139,9 @@ def store_documents(session: Session, resource_ids: set[int] | None, progress=No
 
 
 def _flush(session: Session, doc_rows: list, element_rows: list) -> None:
-    if doc_rows:
-        session.execute(insert(SearchDocument), doc_rows)
-    if element_rows:
-        session.execute(insert(ItemElement), element_rows)
+    connection = session.connection()
+    insert_rows(connection, SearchDocument.__table__, DOCUMENT_COLUMNS, doc_rows)
+    insert_rows(connection, ItemElement.__table__, ELEMENT_COLUMNS, element_rows)
     doc_rows.clear()
     element_rows.clear()
 

@@ -22,8 +22,8 @@ class ItemElement(Base):
 
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resource_id: Mapped[int] = mapped_column(Integer, index=True)
-    system_id: Mapped[int] = mapped_column(Integer, index=True)
-    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    system_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
     element_id: Mapped[str | None] = mapped_column(String(20), index=True)
     key: Mapped[str | None] = mapped_column(String(120), index=True)
     qualifier: Mapped[str | None] = mapped_column(String(40))

@@ -20,16 +20,18 @@ longer detected is kept, marked inactive.
 """
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry.db import utcnow
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from search.bulk import insert_rows
 from search.models import DuplicateFinding, ItemElement
 
 SHARING_TYPES_THAT_PROVIDE = ("unconditional", "conditional")
@@ -43,7 +45,11 @@ RESOURCE_MIN_SCORE = 0.45
 RESOURCE_MIN_SHARED = 5
 CANDIDATE_KEYS_PER_RESOURCE = 4
 CANDIDATE_BUCKET_CAP = 64
-HOLDERS_IN_EVIDENCE = 8
+HOLDERS_IN_EVIDENCE = 3
+FINDING_COLUMNS = ("fingerprint", "kind", "key", "element_id", "element_name", "system_id", "unit_id",
+                   "resource_id", "other_resource_id", "role", "provider_system_id", "score", "evidence",
+                   "state", "active", "must_reuse_from_system_id", "reason", "reviewed_by", "reviewed_at",
+                   "first_seen", "last_seen")
 OWN_RECORD_SUBJECTS = frozenset(("事项", "证照", "地理"))
 
 
@@ -61,10 +67,11 @@ class Holding:
     confidence: float
     shares: bool
 
-    def evidence(self, names: dict) -> dict:
-        return {"unit": names["unit"][self.unit_id], "system": names["system"][self.system_id],
-                "system_id": self.system_id, "resource": self.resource_title, "resource_id": self.resource_id,
-                "item": self.item_name, "item_id": self.item_id, "data_type": self.data_type,
+    def evidence(self) -> dict:
+        """Ids and the item's own spelling; unit/system/resource names are resolved when read
+        (search.actions.resolve_evidence), so a million findings stay small and names current."""
+        return {"unit_id": self.unit_id, "system_id": self.system_id, "resource_id": self.resource_id,
+                "item_id": self.item_id, "item": self.item_name, "data_type": self.data_type,
                 "data_length": self.data_length, "confidence": round(self.confidence, 3), "shares": self.shares}
 
 
@@ -122,38 +129,56 @@ def _authority_units(element_id: str | None, names: dict) -> set[int]:
 
 
 def item_findings(key: str, holdings: list[Holding], names: dict) -> list[dict]:
-    """The findings of one key: one per collecting system that is not a provider."""
-    if len({h.unit_id for h in holdings}) < 2:
+    """The findings of one key: one per collecting system that is not a provider.
+
+    Linear in the key's holders: they are ranked once (providers first), and each system's
+    evidence takes the first few that belong to another unit."""
+    units = Counter(h.unit_id for h in holdings)
+    if len(units) < 2:
         return []
     by_system: dict[int, list[Holding]] = defaultdict(list)
     for h in holdings:
         by_system[h.system_id].append(h)
     element_id = next((h.element_id for h in holdings if h.element_id), None)
-    authority = _authority_units(element_id, names) & {h.unit_id for h in holdings}
+    authority = _authority_units(element_id, names) & set(units)
     if authority:
         providers = {s for s, hs in by_system.items() if hs[0].unit_id in authority}
     else:
         providers = {s for s, hs in by_system.items() if any(h.shares for h in hs)}
+    provider_units = {by_system[p][0].unit_id for p in providers}
+    ranked = sorted(holdings, key=lambda h: (h.system_id not in providers, h.unit_id, h.item_id))
+    ranked_providers = sorted(providers, key=lambda p: (by_system[p][0].unit_id, p))
+    cached: dict[int, dict] = {}
+
+    def evidence(h: Holding) -> dict:
+        if h.item_id not in cached:
+            cached[h.item_id] = h.evidence()
+        return cached[h.item_id]
+
     element = _elements().get(element_id) if element_id else None
+    qualifier = key.split("@", 1)[1] if "@" in key else None
     findings = []
     for system_id, mine in by_system.items():
         unit_id = mine[0].unit_id
-        if system_id in providers and (authority or len({by_system[p][0].unit_id for p in providers}) == 1):
+        if system_id in providers and (authority or len(provider_units) == 1):
             continue
-        others = [h for h in holdings if h.unit_id != unit_id]
-        other_providers = sorted(p for p in providers if by_system[p][0].unit_id != unit_id)
-        role = "recollector" if other_providers and system_id not in providers else "undecided"
-        provider = other_providers[0] if role == "recollector" else None
-        ranked = sorted(others, key=lambda h: (h.system_id not in providers, h.unit_id, h.item_id))
+        provider = next((p for p in ranked_providers if by_system[p][0].unit_id != unit_id), None)
+        role = "recollector" if provider is not None and system_id not in providers else "undecided"
+        others = []
+        for h in ranked:
+            if h.unit_id != unit_id:
+                others.append(evidence(h))
+                if len(others) == HOLDERS_IN_EVIDENCE:
+                    break
         findings.append({
             "fingerprint": f"item:{key}:{system_id}", "kind": "item", "key": key, "element_id": element_id,
             "element_name": element.name if element else mine[0].item_name, "system_id": system_id,
             "unit_id": unit_id, "resource_id": mine[0].resource_id, "other_resource_id": None, "role": role,
-            "provider_system_id": provider, "score": round(min(h.confidence for h in mine + ranked[:1]), 3),
-            "evidence": {"items": [h.evidence(names) for h in mine],
-                         "others": [h.evidence(names) for h in ranked[:HOLDERS_IN_EVIDENCE]],
-                         "other_count": len(others), "other_units": len({h.unit_id for h in others}),
-                         "authority": bool(authority), "qualifier": key.split("|", 1)[1] if "|" in key else None},
+            "provider_system_id": provider if role == "recollector" else None,
+            "score": round(min(min(h.confidence for h in mine), others[0]["confidence"]), 3),
+            "evidence": {"items": [evidence(h) for h in mine], "others": others,
+                         "other_count": len(holdings) - units[unit_id],
+                         "other_units": len(units) - 1, "authority": bool(authority), "qualifier": qualifier},
         })
     return findings
 
@@ -174,42 +199,52 @@ def refresh_findings(session: Session, keys: set[str] | None, progress=None) -> 
 
 
 def _upsert(session: Session, produced: list[dict], keys: set[str] | None, resources: set[int] | None) -> dict:
+    """Insert new findings, refresh detected ones (keeping their review), deactivate the vanished.
+
+    Core statements with executemany: a full rescan touches a finding per (key, system), which
+    at province scale is a million rows — too many for one ORM object each."""
+    table = DuplicateFinding.__table__
     now = utcnow()
-    existing: dict[str, DuplicateFinding] = {}
-    scope = select(DuplicateFinding)
-    if keys is not None:
-        key_list = sorted(keys)
-        for start in range(0, len(key_list), 900):
-            for f in session.scalars(scope.where(DuplicateFinding.kind == "item",
-                                                 DuplicateFinding.key.in_(key_list[start:start + 900]))):
-                existing[f.fingerprint] = f
-        res_list = sorted(resources or ())
-        for start in range(0, len(res_list), 900):
-            for f in session.scalars(scope.where(DuplicateFinding.kind == "resource",
-                                                 DuplicateFinding.resource_id.in_(res_list[start:start + 900]))):
-                existing[f.fingerprint] = f
+    connection = session.connection()
+    existing: dict[str, tuple[int, bool]] = {}
+    columns = select(table.c.fingerprint, table.c.id, table.c.active)
+    if keys is None:
+        existing = {fp: (fid, active) for fp, fid, active in connection.execute(columns)}
     else:
-        existing = {f.fingerprint: f for f in session.scalars(scope)}
-    seen, new_rows = set(), []
+        for chunk in _chunks(sorted(keys)):
+            existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
+                columns.where(table.c.kind == "item", table.c.key.in_(chunk)))})
+        for chunk in _chunks(sorted(resources or ())):
+            existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
+                columns.where(table.c.kind == "resource", table.c.resource_id.in_(chunk)))})
+    new_rows, refreshed = [], []
     for data in produced:
-        seen.add(data["fingerprint"])
-        row = existing.get(data["fingerprint"])
-        if row is None:
+        found = existing.pop(data["fingerprint"], None)
+        if found is None:
             new_rows.append({**data, "state": "open", "active": True, "first_seen": now, "last_seen": now,
-                             "reason": ""})
+                             "reason": "", "must_reuse_from_system_id": None, "reviewed_by": None,
+                             "reviewed_at": None})
         else:
-            for field, value in data.items():
-                setattr(row, field, value)
-            row.active, row.last_seen = True, now
-    gone = [f.id for fp, f in existing.items() if fp not in seen and f.active]
-    for start in range(0, len(gone), 900):
-        session.execute(update(DuplicateFinding).where(DuplicateFinding.id.in_(gone[start:start + 900]))
-                        .values(active=False))
+            refreshed.append({"b_id": found[0], **{f"v_{k}": v for k, v in data.items() if k != "fingerprint"},
+                          "v_last_seen": now})
+    if refreshed:
+        fields = [k[2:] for k in refreshed[0] if k.startswith("v_")]
+        connection.execute(update(table).where(table.c.id == bindparam("b_id"))
+                           .values({**{f: bindparam(f"v_{f}") for f in fields}, "active": True}), refreshed)
+    gone = [fid for fid, active in existing.values() if active]
+    for chunk in _chunks(gone):
+        connection.execute(update(table).where(table.c.id.in_(chunk)).values(active=False))
     if new_rows:
-        from sqlalchemy import insert
-        session.execute(insert(DuplicateFinding), new_rows)
-    session.flush()
+        insert_rows(connection, table, FINDING_COLUMNS,
+                    [tuple(json.dumps(row[c], ensure_ascii=False) if c == "evidence" else row[c]
+                           for c in FINDING_COLUMNS) for row in new_rows])
+    session.expire_all()
     return {"detected": len(produced), "new": len(new_rows), "inactive": len(gone)}
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def resource_findings(session: Session, subjects: set[int] | None, names: dict) -> list[dict]:
@@ -296,8 +331,8 @@ def _resource_side(me: int, them: int, shared: set[str], score: float, sharing: 
         "element_name": f"{title} ↔ {other_title}", "system_id": system_id, "unit_id": unit_id,
         "resource_id": me, "other_resource_id": them, "role": role,
         "provider_system_id": other_system if role == "recollector" else None, "score": round(score, 3),
-        "evidence": {"resource": title, "other_resource": other_title, "other_unit": names["unit"][other_unit],
-                     "other_system": names["system"][other_system], "shared_keys": sorted(shared)[:50],
+        "evidence": {"resource": title, "other_resource": other_title, "other_unit_id": other_unit,
+                     "other_system_id": other_system, "shared_keys": sorted(shared)[:50],
                      "shared_count": len(shared)},
     }]
 

@@ -45,6 +45,7 @@ def empty_database(engine) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
+            conn.execute(text("PRAGMA defer_foreign_keys=ON"))  # checked at commit, when all is gone
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
 

@@ -113,8 +113,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_item_element_element_id'), ['element_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_item_element_key'), ['key'], unique=False)
         batch_op.create_index(batch_op.f('ix_item_element_resource_id'), ['resource_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_item_element_system_id'), ['system_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_item_element_unit_id'), ['unit_id'], unique=False)
     _text_search(create=True)
 
 
@@ -122,8 +120,6 @@ def downgrade() -> None:
     _text_search(create=False)
     op.drop_table('search_outbox')
     with op.batch_alter_table('item_element', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_item_element_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_item_element_system_id'))
         batch_op.drop_index(batch_op.f('ix_item_element_resource_id'))
         batch_op.drop_index(batch_op.f('ix_item_element_key'))
         batch_op.drop_index(batch_op.f('ix_item_element_element_id'))
