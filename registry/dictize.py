@@ -45,10 +45,14 @@ def item_dict(item: InformationItem) -> dict:
 NONSTANDARD_CHECKED = (("format_type", vocab.FORMAT_TYPE), ("update_cycle", vocab.UPDATE_CYCLE))
 
 
-def package_dict(res: InformationResource, items: list[InformationItem] | None = None) -> dict:
-    """An information resource as a CKAN dataset; its items are its data dictionary."""
+def package_dict(res: InformationResource, items=None, unit=None, system=None) -> dict:
+    """An information resource as a CKAN dataset; its items are its data dictionary.
+
+    Takes ORM objects or Core rows alike (attribute access by column name): search results are
+    built from rows, which costs a fraction of loading ORM objects."""
     items = res.items if items is None else items
-    unit, system = res.unit, res.system
+    unit = res.unit if unit is None else unit
+    system = res.system if system is None else system
     nonstandard = [f for f, v in NONSTANDARD_CHECKED if not v.is_standard(getattr(res, f))]
     if any(not vocab.DATA_TYPE.is_standard(i.data_type) for i in items):
         nonstandard.append("items.data_type")

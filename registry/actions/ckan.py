@@ -3,7 +3,6 @@ systems, packages (datasets) are information resources with their items as data 
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from registry import __version__
 from registry.actions.base import Context, action
@@ -11,7 +10,7 @@ from registry.authz import allow_public
 from registry.dictize import package_dict, system_dict, unit_dict
 from registry.errors import ValidationFailed
 from registry.lookup import get_resource, get_system, get_unit
-from registry.models import InformationResource, InformationSystem, Unit
+from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from search.query import FACET_FIELDS, parse_search
 
 FACET_TITLES = {"organization": "单位", "groups": "信息系统", "sharing_type": "共享类型",
@@ -120,13 +119,21 @@ def package_show(ctx: Context, data: dict) -> dict:
 
 
 def load_packages(ctx: Context, ids: list[int]) -> list[dict]:
+    """Full package dicts for search results, in the given order, from Core rows."""
     if not ids:
         return []
-    rows = ctx.session.scalars(select(InformationResource).where(InformationResource.id.in_(ids)).options(
-        selectinload(InformationResource.items), selectinload(InformationResource.unit),
-        selectinload(InformationResource.system)))
-    by_id = {r.id: r for r in rows}
-    return [package_dict(by_id[i]) for i in ids if i in by_id]
+    R, U, S, I = (InformationResource.__table__, Unit.__table__, InformationSystem.__table__,
+                  InformationItem.__table__)
+    resources = {r.id: r for r in ctx.session.execute(select(R).where(R.c.id.in_(ids)))}
+    units = {u.id: u for u in ctx.session.execute(
+        select(U).where(U.c.id.in_({r.unit_id for r in resources.values()})))}
+    systems = {s.id: s for s in ctx.session.execute(
+        select(S).where(S.c.id.in_({r.system_id for r in resources.values()})))}
+    items: dict[int, list] = {i: [] for i in resources}
+    for item in ctx.session.execute(select(I).where(I.c.resource_id.in_(ids)).order_by(I.c.position, I.c.id)):
+        items[item.resource_id].append(item)
+    return [package_dict(resources[i], items[i], units[resources[i].unit_id], systems[resources[i].system_id])
+            for i in ids if i in resources]
 
 
 @action("package_search", auth=allow_public, read_only=True)
