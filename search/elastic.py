@@ -1,0 +1,335 @@
+"""The Elasticsearch backend: the same documents and semantics as the embedded one, served by a
+cluster (for a province-scale catalog, or to take search load off the database).
+
+The database stays the source of truth. Inside the write's transaction the embedded backend's
+database side runs unchanged (search documents, item → element mappings, duplicate findings) and
+the changed resource ids go into `search_outbox`. After the commit `after_commit` indexes them
+and removes their outbox rows; if Elasticsearch fails, the rows stay, the failure is logged,
+`pending()` counts them and `ping()` (the readiness probe) reports it — nothing is dropped.
+`replay_outbox()` (start-up, `reindex`, the probe, and after each successful write) brings the
+index back in line.
+
+Request bodies are built in `search.es_mappings` (pure functions, unit-tested).
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+from contextlib import nullcontext
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Iterator
+from urllib.parse import urlsplit
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from registry.db import utcnow
+from registry.errors import RegistryError
+from registry.models import InformationResource
+from search import es_mappings as em
+from search.backend import SearchResult
+from search.documents import resource_documents
+from search.embedded import EmbeddedSearch, query_elements
+from search.models import SearchOutbox
+from search.query import SearchQuery
+
+log = logging.getLogger("registry.search")
+
+ES_ERRORS = (ApiError, TransportError)
+OUTBOX_GRACE = timedelta(seconds=60)    # older rows mean indexing failed (not merely in flight)
+CATCH_UP_ROWS = 500                     # leftovers replayed after a successful write / by the probe
+REPLAY_BATCH = 500
+REQUEST_TIMEOUT = 10                    # seconds, per attempt (one retry)
+REINDEX_TIMEOUT = 300                   # seconds for each bulk request of a rebuild
+
+
+class SearchUnavailable(RegistryError):
+    """The search cluster cannot answer (down, or the index was never built)."""
+
+    status = 503
+    ckan_type = "Search Error"
+
+
+class IndexingFailed(Exception):
+    """Elasticsearch refused some documents or has no live index; the outbox keeps them."""
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def __init__(self, url: str, index_prefix: str = "registry", db=None, word_analyzer: str = "cjk",
+                 client: Elasticsearch | None = None):
+        if index_prefix != index_prefix.lower() or not index_prefix:
+            raise ValueError("REGISTRY_ES_INDEX_PREFIX must be non-empty lower case (an index name part)")
+        em.index_body(word_analyzer)  # fails early on an unknown analyzer
+        self.url = url
+        self.prefix = index_prefix
+        self.db = db
+        self.word_analyzer = word_analyzer
+        # Writes wait for this after their commit: a hung cluster must not hold a request for long.
+        self.es = client or Elasticsearch(url, request_timeout=REQUEST_TIMEOUT, max_retries=1)
+        self.alias = em.live_alias(index_prefix)
+        self.building = em.building_alias(index_prefix)
+        self._database_side = EmbeddedSearch()
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search_packages(self, session: Session, query: SearchQuery) -> SearchResult:
+        body = em.search_body(query, query_elements(query.q) if query.q else [])
+        try:
+            response = self.es.search(index=self.alias, body=body)
+        except ES_ERRORS as exc:
+            log.error("Elasticsearch search failed on %s: %s", self.alias, exc)
+            if isinstance(exc, NotFoundError):
+                raise SearchUnavailable("搜索索引尚未建立，请管理员运行 registry reindex") from None
+            raise SearchUnavailable("搜索服务暂时不可用，请稍后再试") from None
+        return em.search_result(response.body, query)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def index_resources(self, session: Session, resource_ids: set[int]) -> None:
+        """Inside the write's transaction: the database side exactly as the embedded backend does
+        it (findings come from the database mapping), plus the outbox rows for after the commit."""
+        self._database_side.index_resources(session, resource_ids)
+        queue_outbox(session, resource_ids)
+
+    def after_commit(self, resource_ids: set[int]) -> None:
+        """Index what the committed transaction changed; on failure keep it queued and say so."""
+        try:
+            self._sync(sorted(resource_ids))
+        except (IndexingFailed, SQLAlchemyError, *ES_ERRORS) as exc:
+            # The change is committed; failing the request now would misreport it. The rows stay
+            # queued, `pending()` counts them and the readiness probe reports them.
+            log.error("Elasticsearch indexing failed for resources %s; kept in search_outbox: %s",
+                      sorted(resource_ids)[:20], exc)
+            return
+        self._catch_up()
+
+    def replay_outbox(self, max_rows: int | None = None, session: Session | None = None) -> int:
+        """Index every resource still queued (oldest first); returns how many were processed.
+        Raises when Elasticsearch fails, so start-up and `registry reindex` show the problem.
+        `session`: do it in the caller's transaction (reindex, which may hold SQLite's write lock)."""
+        done = 0
+        while max_rows is None or done < max_rows:
+            limit = REPLAY_BATCH if max_rows is None else min(REPLAY_BATCH, max_rows - done)
+            with self._session(session) as current:
+                ids = list(current.scalars(select(SearchOutbox.resource_id)
+                                           .order_by(SearchOutbox.queued_at, SearchOutbox.resource_id).limit(limit)))
+            if not ids:
+                break
+            cleared = self._sync(ids, session)
+            done += len(ids)
+            if not cleared:  # a reindex is filling a new index; it replays the outbox itself
+                break
+        return done
+
+    def pending(self) -> int:
+        """Resources whose index entry is behind the database (queued in search_outbox)."""
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(SearchOutbox))
+
+    def _catch_up(self) -> None:
+        try:
+            if self.pending():
+                self.replay_outbox(CATCH_UP_ROWS)
+        except (IndexingFailed, SQLAlchemyError, *ES_ERRORS) as exc:
+            log.error("Elasticsearch outbox replay failed; rows stay queued: %s", exc)
+
+    def _sync(self, ids: list[int], session: Session | None = None) -> bool:
+        """Index these resources' current documents (delete the vanished) and clear the outbox rows
+        seen before reading them. Returns False when the rows had to stay (a reindex is building).
+
+        Order matters. The building alias is checked before the write, so a write that saw no
+        reindex reached the live alias after any reindex had read the database, or after its swap.
+        The outbox tokens (queued_at) are read with or before the documents, so a row is removed
+        only if the document sent is at least as new as the change that queued it; a newer change
+        re-queues with a new token and survives."""
+        live, building = self._alias_state()
+        if not live:
+            raise IndexingFailed(f"no index behind alias {self.alias}: run `registry reindex`")
+        with self._session(session) as current:
+            tokens = [tuple(t) for t in current.execute(
+                select(SearchOutbox.resource_id, SearchOutbox.queued_at).where(SearchOutbox.resource_id.in_(ids)))]
+            sources = [em.document_source(doc, created) for doc, created in _documents(current, ids)]
+        found = {s["id"] for s in sources}
+        self._bulk(em.bulk_actions(self.alias, sources, [i for i in ids if i not in found]), refresh="wait_for")
+        if building:
+            return False
+        with self._session(session) as current:
+            for start in range(0, len(tokens), 400):
+                current.execute(delete(SearchOutbox).where(
+                    tuple_(SearchOutbox.resource_id, SearchOutbox.queued_at).in_(tokens[start:start + 400])))
+        return True
+
+    def _bulk(self, actions: list[dict], refresh=None, client: Elasticsearch | None = None) -> int:
+        failed = []
+        indexed = 0
+        # require_alias: a write to a missing alias must fail, not auto-create an index by that name
+        for ok, item in helpers.streaming_bulk(client or self.es, actions, chunk_size=em.BULK_CHUNK,
+                                               raise_on_error=False, require_alias=True, refresh=refresh):
+            op, result = next(iter(item.items()))
+            if ok:
+                indexed += 1
+            elif not (op == "delete" and result.get("status") == 404):
+                failed.append(result)
+        if failed:
+            raise IndexingFailed(f"{len(failed)} document(s) refused, first: {failed[0]}")
+        return indexed
+
+    def _alias_state(self) -> tuple[list[str], list[str]]:
+        """(indices behind the live alias, indices behind the building alias)."""
+        indices = self.es.indices.get_alias(index=em.index_pattern(self.prefix)).body
+        live = sorted(i for i, meta in indices.items() if self.alias in meta.get("aliases", {}))
+        building = sorted(i for i, meta in indices.items() if self.building in meta.get("aliases", {}))
+        return live, building
+
+    def _session(self, session: Session | None = None):
+        """The caller's session (its transaction, not committed here), or a fresh unit of work."""
+        if session is not None:
+            return nullcontext(session)
+        if self.db is None:
+            raise RuntimeError("ElasticsearchBackend needs the Database (make_backend passes it)")
+        return self.db.unit_of_work()
+
+    # -- rebuilding ----------------------------------------------------------------------------
+
+    def reindex(self, session: Session, progress=None) -> int:
+        """Rebuild without downtime: fill a new versioned index while the old one serves, swap the
+        live alias in one atomic request, delete the old indexes, then replay what was written
+        meanwhile (writers keep their outbox rows while the building alias exists).
+
+        Also rewrites the database side (search documents, item mappings), as the embedded
+        reindex does. `progress(n)` is called per bulk batch with the number of items in it."""
+        live, building = self._alias_state()   # fail fast, before the long database pass
+        if building:
+            raise IndexingFailed(f"another reindex is filling {building[0]} (alias {self.building}); if it "
+                                 f"crashed, delete that index first: DELETE {_without_credentials(self.url)}/"
+                                 f"{building[0]}")
+        if self.es.indices.exists(index=self.alias) and not live:
+            raise IndexingFailed(f"{self.alias} is an index, not an alias (auto-created by a write?); "
+                                 f"delete it and run reindex again")
+        self._database_side.reindex(session)
+        new_index = em.versioned_index(self.prefix, datetime.now(timezone.utc))
+        body = em.index_body(self.word_analyzer, building=True)
+        self.es.indices.create(index=new_index, settings=body["settings"], mappings=body["mappings"],
+                               aliases={self.building: {}})
+        try:
+            count = self._fill(session, progress)
+            self.es.indices.put_settings(index=new_index, settings={"index": {"refresh_interval": None}})
+            self.es.indices.refresh(index=new_index)
+            self.es.indices.update_aliases(actions=em.alias_swap_actions(self.prefix, new_index, live))
+        except BaseException:
+            log.error("reindex into %s failed; %s still serves the old index", new_index, self.alias)
+            try:
+                self.es.indices.delete(index=new_index, ignore_unavailable=True)
+            except ES_ERRORS as exc:
+                log.error("could not delete the unfinished index %s (delete it by hand): %s", new_index, exc)
+            raise
+        old = [i for i in self.es.indices.get_alias(index=em.index_pattern(self.prefix)).body if i != new_index]
+        if old:
+            self.es.indices.delete(index=",".join(old))
+        log.info("reindexed %d resources into %s (alias %s); removed %s", count, new_index, self.alias,
+                 old or "none")
+        self.replay_outbox(session=session)
+        return count
+
+    def _fill(self, session: Session, progress) -> int:
+        count = 0
+        client = self.es.options(request_timeout=REINDEX_TIMEOUT)
+        for batch in _batches(_documents(session, None), em.BULK_CHUNK):
+            sources = [em.document_source(doc, created) for doc, created in batch]
+            self._bulk(em.bulk_actions(self.building, sources, []), client=client)
+            count += len(batch)
+            if progress is not None:
+                progress(sum(len(doc.items) for doc, _ in batch))
+        return count
+
+    # -- duplicate candidates -----------------------------------------------------------------------
+
+    def duplicate_keys(self, min_units: int = 2, page_size: int = 1000) -> list[em.DuplicateKey]:
+        """Item keys (data element + role class) held by at least `min_units` units, computed by the
+        cluster: a composite terms aggregation on items.key with a cardinality of unit_id, paged, so
+        no pairs of items or resources are ever compared. `search.scan.refresh_findings(session,
+        {k.key for k in keys})` then builds findings for just these keys from the database."""
+        found: list[em.DuplicateKey] = []
+        after = None
+        while True:
+            response = self.es.search(index=self.alias, body=em.duplicate_keys_body(page_size, after))
+            keys, after = em.duplicate_keys_page(response.body, min_units)
+            found.extend(keys)
+            if after is None:
+                return found
+
+    # -- health --------------------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        """For operators: cluster reachable, live index present, outbox rows (stale: older than grace)."""
+        state = {"reachable": False, "index": False, "pending": None, "stale": None}
+        try:
+            live, _ = self._alias_state()
+            state.update(reachable=True, index=bool(live))
+        except ES_ERRORS as exc:
+            state["error"] = str(exc)[:200]
+        try:
+            with self._session() as session:
+                state["pending"] = session.scalar(select(func.count()).select_from(SearchOutbox))
+                state["stale"] = session.scalar(select(func.count()).select_from(SearchOutbox)
+                                                .where(SearchOutbox.queued_at < utcnow() - OUTBOX_GRACE))
+        except SQLAlchemyError as exc:  # the readiness probe reports the database on its own
+            state["error"] = f"outbox unreadable: {exc.__class__.__name__}"
+        return state
+
+    def ping(self) -> bool:
+        """Ready when the cluster answers, the live index exists and no outbox row is stale. Stale
+        rows are replayed first (so the index heals once the cluster is back, even without writes)."""
+        state = self.status()
+        if state["reachable"] and state["index"] and state["stale"]:
+            self._catch_up()
+            state = self.status()
+        ready = bool(state["reachable"] and state["index"] and state["stale"] == 0)
+        if not ready:
+            log.warning("search not ready: %s", state)
+        return ready
+
+
+def queue_outbox(session: Session, resource_ids: Iterable[int]) -> None:
+    """Upsert the ids into search_outbox in the caller's transaction (a re-queue renews the token)."""
+    now = utcnow()
+    rows = [{"resource_id": i, "queued_at": now} for i in sorted(set(resource_ids))]
+    if not rows:
+        return
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise NotImplementedError(f"search_outbox upsert for {dialect}")
+    for start in range(0, len(rows), 500):
+        stmt = insert(SearchOutbox).values(rows[start:start + 500])
+        session.execute(stmt.on_conflict_do_update(index_elements=[SearchOutbox.resource_id],
+                                                   set_={"queued_at": stmt.excluded.queued_at}))
+
+
+def _documents(session: Session, ids: list[int] | None) -> Iterator[tuple]:
+    """(document, created) pairs: the one adapter's documents plus the creation time, which
+    ResourceDocument does not carry (the `metadata_created` sort needs it)."""
+    for batch in _batches(resource_documents(session, ids), em.BULK_CHUNK):
+        created = dict(session.execute(select(InformationResource.id, InformationResource.created)
+                                       .where(InformationResource.id.in_([d.resource_id for d in batch]))).all())
+        for doc in batch:
+            yield doc, created.get(doc.resource_id)
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl() \
+        if parts.hostname else url
+
+
+def _batches(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
