@@ -218,3 +218,14 @@ def _unit_names(reg):
     from registry.models import Unit
     with reg.db.sessions() as session:
         return dict(session.execute(select(Unit.code, Unit.name)).all())
+
+
+def test_renaming_a_unit_or_system_updates_search(make):
+    unit = make.unit(name="云阳县旧名局")
+    system = make.system(unit, name="旧名系统")
+    make.package(system, items=("姓名",))
+    assert make.act("package_search", {"q": "旧名局"})["count"] == 1
+    make.act("unit_patch", {"id": unit["id"], "name": "云阳县新名局"})
+    make.act("system_patch", {"id": system["id"], "name": "新名系统"})
+    assert make.act("package_search", {"q": "旧名"})["count"] == 0
+    assert make.act("package_search", {"q": "新名局 新名系统"})["count"] == 1

@@ -14,6 +14,7 @@ from catalog_schema import schemas
 from registry import audit
 from registry.actions.base import Context, action
 from registry.authz import require_role, require_unit_writer
+from registry.conflicts import changes_since
 from registry.dictize import item_dict, package_dict, system_dict, unit_dict
 from registry.errors import Conflict, ValidationFailed
 from registry.lookup import get_item, get_resource, get_system, get_unit
@@ -30,8 +31,11 @@ def check_version(obj, data: dict, label: str) -> None:
     """Optimistic locking: a client that read version N may only write over version N."""
     expected = data.get("version")
     if expected is not None and expected != obj.version:
-        raise Conflict(f"{label}已被他人修改（您读取的是第 {expected} 版，当前为第 {obj.version} 版），请刷新后重试",
-                       {"current_version": obj.version})
+        details = changes_since(obj, expected)
+        changed = "、".join(details["fields"]) or "（无字段差异）"
+        who = "、".join(dict.fromkeys(e["username"] for e in details["edits"])) or "他人"
+        raise Conflict(f"{label}已被{who}修改（您读取的是第 {expected} 版，当前为第 {obj.version} 版；"
+                       f"变化的字段：{changed}），请刷新后重试", details)
 
 
 def apply_fields(obj, data: dict, names: tuple[str, ...], replace: bool, defaults: dict) -> None:
@@ -88,7 +92,10 @@ def _unit_write(ctx: Context, data: dict, replace: bool, name: str) -> dict:
     apply_fields(unit, data, UNIT_FIELDS, replace, {"kind": "department", "description": ""})
     _set_unit_parent(ctx, unit, data if not replace or "parent" in data else {**data, "parent": None})
     ctx.session.flush()
-    audit.record(ctx, name, "unit", unit.id, before, audit.snapshot(unit), unit.name)
+    after = audit.snapshot(unit)
+    audit.record(ctx, name, "unit", unit.id, before, after, unit.name)
+    if (before["code"], before["name"]) != (after["code"], after["name"]):
+        _resources_renamed(ctx, InformationResource.unit_id == unit.id)
     return unit_dict(unit)
 
 
@@ -174,7 +181,10 @@ def _system_write(ctx: Context, data: dict, replace: bool, name: str) -> dict:
     apply_fields(system, data, SYSTEM_FIELDS, replace,
                  {"aliases": [], "description": "", "status": "running", "network": "egov"})
     ctx.session.flush()
-    audit.record(ctx, name, "system", system.id, before, audit.snapshot(system), system.name)
+    after = audit.snapshot(system)
+    audit.record(ctx, name, "system", system.id, before, after, system.name)
+    if (before["code"], before["name"]) != (after["code"], after["name"]):
+        _resources_renamed(ctx, InformationResource.system_id == system.id)
     return system_dict(system)
 
 
@@ -201,6 +211,11 @@ def system_delete(ctx: Context, data: dict) -> dict:
     ctx.session.flush()
     audit.record(ctx, "system_delete", "system", before["id"], before, None, before["name"])
     return {"id": before["id"], "deleted": True}
+
+
+def _resources_renamed(ctx: Context, condition) -> None:
+    """A unit or system renamed: its resources' search documents carry the old name."""
+    ctx.changed_resources.update(ctx.session.scalars(select(InformationResource.id).where(condition)))
 
 
 def delete_resource(ctx: Context, res: InformationResource, action_name: str) -> None:
