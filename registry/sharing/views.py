@@ -1,0 +1,201 @@
+"""Sharing pages: the requester's requests, the provider's queue, the Bureau's overview, request
+and record pages with their forms, the inbox. Views parse forms and call actions; no rules here."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from registry.errors import NotAuthorized, NotFound, RegistryError
+from registry.web.auth_views import login_required
+from registry.web.catalog_views import run
+
+bp = Blueprint("sharing", __name__, template_folder="templates")
+
+
+def _show(name: str, ref: int) -> dict:
+    try:
+        return run(name, {"id": ref})
+    except NotFound:
+        abort(404)
+    except NotAuthorized:
+        abort(403)
+
+
+def _try(name: str, data: dict, success: str) -> bool:
+    try:
+        run(name, data)
+    except RegistryError as exc:
+        flash(exc.message, "error")
+        return False
+    flash(success, "success")
+    return True
+
+
+@bp.route("/sharing")
+@login_required
+def mine():
+    box = "sent" if g.user.role == "department" else "all"
+    requests = run("sharing_request_list", {"box": box, "rows": 200})
+    records = run("sharing_record_list", {"box": "consumed" if g.user.role == "department" else "all", "rows": 200})
+    return render_template("sharing/mine.html", requests=requests, records=records)
+
+
+@bp.route("/sharing/queue")
+@login_required
+def queue():
+    box = "received" if g.user.role == "department" else "review"
+    requests = run("sharing_request_list", {"box": box, "rows": 200})
+    records = run("sharing_record_list", {"box": "provided", "rows": 200}) if g.user.role == "department" else None
+    return render_template("sharing/queue.html", requests=requests, records=records, box=box)
+
+
+@bp.route("/sharing/overview")
+@login_required
+def overview():
+    stats = run("sharing_stats", {})
+    overdue = run("sharing_overdue", {})
+    return render_template("sharing/overview.html", stats=stats, overdue=overdue)
+
+
+@bp.route("/sharing/new", methods=["GET", "POST"])
+@login_required
+def new():
+    draft = {}
+    if request.values.get("finding"):
+        try:
+            draft = run("sharing_request_propose_from_finding", {"id": request.values["finding"]})
+        except RegistryError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("duplicates.finding", finding_id=int(request.values["finding"]))
+                            if request.values["finding"].isdigit() else url_for("sharing.mine"))
+    ref = request.values.get("resource") or draft.get("resource")
+    if not ref:
+        flash("请先在信息资源页面选择要申请共享的信息资源", "warning")
+        return redirect(url_for("catalog.search"))
+    try:
+        package = run("package_show", {"id": ref})
+    except NotFound:
+        abort(404)
+    if request.method == "POST":
+        form = request.form
+        data = {"resource": package["id"], "items": form.getlist("items"),
+                "requester_system": form.get("requester_system", ""), "purpose": form.get("purpose", ""),
+                "scenario": form.get("scenario", ""), "basis": form.get("basis", ""),
+                "sharing_method": form.get("sharing_method", ""), "origin": form.get("origin") or "resource"}
+        for key in ("period_start", "period_end", "finding"):
+            if form.get(key):
+                data[key] = form[key]
+        try:
+            created = run("sharing_request_create", data)
+        except RegistryError as exc:
+            flash(exc.message, "error")
+            draft = {**draft, **{k: v for k, v in data.items() if k != "items"},
+                     "selected": [int(i) for i in form.getlist("items") if i.isdigit()]}
+        else:
+            flash(f"已提交共享申请 #{created['id']}，答复期限 {created['due_on']}", "success")
+            return redirect(url_for("sharing.request_page", request_id=created["id"]))
+    systems = []
+    if g.user.unit_id:
+        systems = run("organization_show", {"id": g.user.unit_id})["systems"]
+    selected = draft.get("selected") or [i["id"] for i in draft.get("items", [])]
+    return render_template("sharing/new.html", package=package, draft=draft, systems=systems, selected=selected,
+                           origin=request.values.get("origin") or draft.get("origin") or "resource")
+
+
+@bp.route("/sharing/requests/<int:request_id>", methods=["GET", "POST"])
+@login_required
+def request_page(request_id: int):
+    if request.method == "POST":
+        form, op = request.form, request.form.get("op", "")
+        data = {"id": request_id}
+        if form.get("version", "").isdigit():
+            data["version"] = int(form["version"])
+        if op == "answer":
+            data.update(decision=form.get("decision", ""), items=[int(i) for i in form.getlist("items") if i.isdigit()],
+                        reason=form.get("reason", ""), basis=form.get("basis", ""), note=form.get("note", ""))
+            if form.get("interface_address"):
+                data["interface_address"] = form["interface_address"]
+            _try("sharing_request_answer", data, "已保存答复")
+        elif op == "withdraw":
+            _try("sharing_request_withdraw", {**data, "reason": form.get("reason", "")}, "已撤回共享申请")
+        elif op == "arbitrate":
+            data.update(decision=form.get("decision", ""), opinion=form.get("opinion", ""))
+            items = [int(i) for i in form.getlist("items") if i.isdigit()]
+            if items:
+                data["items"] = items
+            _try("sharing_arbitrate", data, "已记录协调结论")
+        else:
+            flash("未知的操作", "error")
+        return redirect(url_for("sharing.request_page", request_id=request_id))
+    req = _show("sharing_request_show", request_id)
+    user = g.user
+    can_answer = req["status"] == "pending" and (
+        (req["answerer"] == "bureau" and user.role in ("bureau", "admin"))
+        or (req["answerer"] == "provider" and (user.role == "admin" or req["viewer"] == "provider")))
+    return render_template("sharing/request.html", r=req, can_answer=can_answer,
+                           can_withdraw=req["status"] == "pending" and (req["viewer"] == "consumer" or user.role == "admin"),
+                           can_arbitrate=user.role in ("bureau", "admin") and (
+                               req["overdue"] or req["status"] in ("refused", "partial")))
+
+
+@bp.route("/sharing/records/<int:record_id>", methods=["GET", "POST"])
+@login_required
+def record_page(record_id: int):
+    if request.method == "POST":
+        form, op = request.form, request.form.get("op", "")
+        if op == "feedback":
+            data = {"record": record_id, "period": form.get("period", ""), "usage": form.get("usage", ""),
+                    "effect": form.get("effect", "")}
+            if form.get("calls"):
+                data["calls"] = form["calls"]
+            _try("sharing_feedback_create", data, "已提交使用情况反馈")
+        elif op == "objection":
+            _try("sharing_objection_create", {"record": record_id, "item": form.get("item", ""),
+                                              "kind": form.get("kind", ""), "description": form.get("description", "")},
+                 "已提交数据校核，等待提供单位答复")
+        elif op == "objection_answer":
+            _try("sharing_objection_answer", {"id": form.get("objection", ""), "result": form.get("result", ""),
+                                              "answer": form.get("answer", "")}, "已答复数据校核")
+        elif op == "revoke":
+            _try("sharing_record_revoke", {"id": record_id, "reason": form.get("reason", "")}, "已终止共享")
+        else:
+            flash("未知的操作", "error")
+        return redirect(url_for("sharing.record_page", record_id=record_id))
+    rec = _show("sharing_record_show", record_id)
+    from registry.sharing.schemas import OBJECTION_KIND, OBJECTION_RESULT
+    return render_template("sharing/record.html", rec=rec, kind_terms=OBJECTION_KIND.terms,
+                           result_terms=OBJECTION_RESULT.terms)
+
+
+@bp.route("/sharing/contact/<ref>", methods=["GET", "POST"])
+@login_required
+def contact(ref):
+    try:
+        package = run("package_show", {"id": ref})
+    except NotFound:
+        abort(404)
+    if request.method == "POST":
+        data = {"resource": package["id"], **{k: request.form.get(k, "") for k in
+                                                ("contact_person", "contact_phone", "interface_address")}}
+        if _try("sharing_contact_set", data, "已保存共享联系人和接口信息（仅在申请获批后向使用单位显示）"):
+            return redirect(url_for("catalog.resource_page", ref=package["name"]))
+    try:
+        current = run("sharing_contact_show", {"resource": package["id"]})
+    except NotAuthorized:
+        abort(403)
+    return render_template("sharing/contact.html", package=package, current={**current, **request.form.to_dict()})
+
+
+@bp.route("/inbox", methods=["GET", "POST"])
+@login_required
+def inbox():
+    if request.method == "POST":
+        op = request.form.get("op", "")
+        if op == "email":
+            _try("inbox_email_set", {"email": request.form.get("email", "")}, "已保存邮件通知地址")
+        elif op == "read_all":
+            _try("inbox_mark_read", {"all": True}, "已全部标记为已读")
+        else:
+            _try("inbox_mark_read", {"ids": [request.form.get("id", "")]}, "已标记为已读")
+        return redirect(url_for("sharing.inbox"))
+    messages = run("inbox_list", {"rows": 200})
+    return render_template("sharing/inbox.html", messages=messages)
