@@ -1,0 +1,193 @@
+"""Pages for finance (budget upload, match review, reports) and the Bureau (directory, evidence).
+
+Views parse forms and call actions as the logged-in user; every rule and right is in the actions.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+
+from registry.errors import NotAuthorized, NotFound, RegistryError
+from registry.funding import export, storage
+from registry.funding.vocab import EVIDENCE_RESULT, KINDS
+from registry.web.auth_views import login_required
+from registry.web.catalog_views import run
+
+bp = Blueprint("funding", __name__, template_folder="templates")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE = 50
+
+
+def _year() -> int:
+    value = request.values.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else date.today().year + 1
+
+
+def _call(name: str, data: dict):
+    try:
+        return run(name, data)
+    except NotFound:
+        abort(404)
+    except NotAuthorized as exc:
+        abort(403, exc.message)
+
+
+@bp.route("/directory")
+@login_required
+def directory():
+    filters = {k: request.args[k] for k in ("unit", "in_directory", "status", "q") if request.args.get(k)}
+    missing = request.args.get("missing") == "1"
+    page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1
+    found = _call("directory_list", {**filters, "missing": missing, "rows": PAGE, "start": (max(page, 1) - 1) * PAGE})
+    units = run("organization_list", {"all_fields": True})
+    return render_template("funding/directory.html", found=found, filters=filters, missing=missing, units=units,
+                           page=page, pages=max((found["count"] + PAGE - 1) // PAGE, 1))
+
+
+@bp.route("/directory.xlsx")
+@login_required
+def directory_export():
+    filters = {k: request.args[k] for k in ("unit", "in_directory", "status", "q") if request.args.get(k)}
+    found = _call("directory_list", {**filters, "missing": request.args.get("missing") == "1", "rows": 20000})
+    stream = io.BytesIO()
+    export.write_directory(found["results"], stream)
+    stream.seek(0)
+    return send_file(stream, mimetype=XLSX, as_attachment=True, download_name="政务信息系统总目录.xlsx")
+
+
+@bp.route("/funding/systems/<ref>")
+@login_required
+def system_page(ref):
+    year = _year()
+    decision = _call("funding_check", {"system": ref, "year": year})
+    evidence = _call("evidence_list", {"system": decision["system_id"]})["results"]
+    history = _call("directory_history", {"id": decision["system_id"]})
+    system = _call("group_show", {"id": decision["system_id"]})
+    user = g.user
+    may_file = user.role in ("bureau", "admin") or (user.role == "department" and user.unit_id == decision["unit_id"])
+    kinds = [k for k in KINDS.values() if user.role in ("bureau", "admin") or k.department_may_file]
+    return render_template("funding/system.html", d=decision, evidence=evidence, history=history, system=system,
+                           year=year, may_file=may_file, kinds=kinds, results=EVIDENCE_RESULT,
+                           is_bureau=user.role in ("bureau", "admin"))
+
+
+@bp.route("/funding/systems/<ref>/evidence", methods=["POST"])
+@login_required
+def evidence_create(ref):
+    form = request.form
+    data = {k: form.get(k) for k in ("kind", "result", "issued_on", "valid_from", "valid_until", "reference", "note",
+                                     "resource") if form.get(k)}
+    data["system"] = ref
+    upload = request.files.get("upload")
+    if upload is not None and upload.filename:
+        data["upload"] = upload
+    try:
+        row = run("evidence_create", data)
+    except RegistryError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已登记{row['kind_label']}（{row['result_label']}）", "success")
+    return redirect(url_for("funding.system_page", ref=ref, year=_year()))
+
+
+@bp.route("/funding/evidence/<int:evidence_id>/close", methods=["POST"])
+@login_required
+def evidence_close(evidence_id: int):
+    try:
+        row = run("evidence_close", {"id": evidence_id, "closed_on": request.form.get("closed_on") or None,
+                                     "note": request.form.get("note", "")})
+    except RegistryError as exc:
+        flash(exc.message, "error")
+        return redirect(request.referrer or url_for("funding.directory"))
+    flash(f"已关闭{row['kind_label']}", "success")
+    return redirect(url_for("funding.system_page", ref=row["system_id"]) if row["system_id"] else url_for("funding.directory"))
+
+
+@bp.route("/funding/evidence/<int:evidence_id>/file")
+@login_required
+def evidence_file(evidence_id: int):
+    info = _call("evidence_file", {"id": evidence_id})
+    path = storage.stored_path(current_app.extensions["registry"].settings, info["stored_name"])
+    return send_file(path, as_attachment=True, download_name=info["file_name"])
+
+
+@bp.route("/funding/systems/<ref>/directory", methods=["POST"])
+@login_required
+def directory_change(ref):
+    kind = request.form.get("kind", "")
+    if kind not in ("admit", "retire", "merge"):
+        abort(400)
+    data = {"id": ref, "decided_on": request.form.get("decided_on") or None, "reason": request.form.get("reason", "")}
+    if kind == "merge":
+        data["into"] = request.form.get("into", "")
+    try:
+        result = run(f"directory_{kind}", data)
+    except RegistryError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已{result['event']['kind_label']}：{result['title']}", "success")
+    return redirect(url_for("funding.system_page", ref=ref))
+
+
+@bp.route("/funding/report.xlsx")
+@login_required
+def report_export():
+    year = _year()
+    report = _call("funding_report", {"year": year})
+    stream = io.BytesIO()
+    export.write_funding_report(report["results"], report["summary"], stream, year)
+    stream.seek(0)
+    return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=f"{year}年度运维经费审核.xlsx")
+
+
+@bp.route("/funding/budget", methods=["GET", "POST"])
+@login_required
+def budget_runs():
+    if request.method == "POST":
+        data = {"year": request.form.get("year", ""), "upload": request.files.get("upload")}
+        try:
+            result = run("budget_upload", data)
+        except RegistryError as exc:
+            problems = getattr(exc, "problems", [])
+            flash(exc.message, "error")
+            return render_template("funding/budget_runs.html", runs=_call("budget_run_list", {}), year=_year(),
+                                   problems=[p.as_dict() for p in problems]), 422
+        flash(f"已读取 {result['line_count']} 行并与总目录匹配，请核对待确认的匹配", "success")
+        return redirect(url_for("funding.budget_run", run_id=result["id"]))
+    return render_template("funding/budget_runs.html", runs=_call("budget_run_list", {}), year=_year(), problems=[])
+
+
+@bp.route("/funding/budget/<int:run_id>")
+@login_required
+def budget_run(run_id: int):
+    report = _call("budget_report", {"run": run_id})
+    return render_template("funding/budget_run.html", report=report, can_confirm=g.user.role in ("finance", "admin"))
+
+
+@bp.route("/funding/budget/lines/<int:line_id>/confirm", methods=["POST"])
+@login_required
+def budget_confirm(line_id: int):
+    choice = request.form.get("system", "")
+    data = {"line": line_id, "not_in_directory": choice == "none"}
+    if choice and choice != "none":
+        data["system"] = choice
+    try:
+        run("budget_confirm", data)
+    except RegistryError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("已保存匹配确认", "success")
+    return redirect(url_for("funding.budget_run", run_id=request.form.get("run", type=int) or 0) + f"#line-{line_id}")
+
+
+@bp.route("/funding/budget/<int:run_id>/report.xlsx")
+@login_required
+def budget_export(run_id: int):
+    report = _call("budget_report", {"run": run_id})
+    stream = io.BytesIO()
+    export.write_budget_report(report["lines"], report["summary"], stream, report["year"])
+    stream.seek(0)
+    return send_file(stream, mimetype=XLSX, as_attachment=True,
+                     download_name=f"{report['year']}年度运维经费预算审核（清单{run_id}）.xlsx")
