@@ -1,0 +1,77 @@
+"""The three dashboards: the Bureau's overview, finance's funding view, a department's workspace.
+
+Numbers come from the dashboard_* actions (registry.dashboard_actions); this module only builds the
+click-through links and the server-side SVG charts.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request, url_for
+from markupsafe import Markup
+
+from registry.errors import NotAuthorized, NotFound, RegistryError
+from registry.web.auth_views import login_required
+from registry.web.catalog_views import run
+from registry.web.charts import bar_chart, heat_map
+
+bp = Blueprint("dashboards", __name__)
+
+HOME_BY_ROLE = {"bureau": "dashboards.bureau", "admin": "dashboards.bureau", "reviewer": "dashboards.bureau",
+                "finance": "dashboards.finance", "department": "dashboards.unit"}
+
+
+def _call(name: str, data: dict):
+    try:
+        return run(name, data)
+    except NotFound:
+        abort(404)
+    except NotAuthorized as exc:
+        abort(403, exc.message)
+
+
+@bp.route("/dashboard/bureau")
+@login_required
+def bureau():
+    d = _call("dashboard_bureau", {})
+    sharing_svg = bar_chart([(s["label"], s["count"], url_for("catalog.search", fq=f"sharing_type:{s['code']}"))
+                             for s in d["sharing"]], unit=" 项")
+    findings_svg = bar_chart([(f["label"], f["count"], url_for("duplicates.findings", state=f["state"]))
+                              for f in d["findings"]], unit=" 条")
+    coverage_svg = bar_chart([(c["name"].replace("云阳县", ""), c["without_catalog"],
+                               url_for("catalog.unit_page", ref=c["code"]))
+                              for c in d["coverage"] if c["without_catalog"]], unit=" 个无目录")
+    overlap = run("overlap_matrix", {})
+    units = overlap["units"]
+    heat = heat_map([u["name"].replace("云阳县", "") for u in units], overlap["matrix"], confirmed=overlap["confirmed"],
+                    link=lambda i, j: url_for("duplicates.findings", unit=units[i]["code"]))
+    return render_template("dashboard_bureau.html", d=d, sharing_svg=Markup(sharing_svg),
+                           findings_svg=Markup(findings_svg), coverage_svg=Markup(coverage_svg),
+                           heat=Markup(heat), confirmed_total=sum(map(sum, overlap["confirmed"])))
+
+
+@bp.route("/dashboard/finance")
+@login_required
+def finance():
+    year = request.args.get("year", "")
+    d = _call("dashboard_finance", {"year": year} if year.isdigit() else {})
+    total = d["summary"]["total"]
+    split_svg = bar_chart([("可安排运维经费", total["eligible"]["count"], url_for("funding.directory", in_directory="1")),
+                           ("不予安排", total["blocked"]["count"], None)], unit=" 个系统")
+    rule_svg = bar_chart([(r["title"][:14], r["count"], None) for r in d["summary"]["by_rule"]], unit=" 个系统")
+    return render_template("dashboard_finance.html", d=d, split_svg=Markup(split_svg), rule_svg=Markup(rule_svg))
+
+
+@bp.route("/dashboard/unit")
+@login_required
+def unit():
+    ref = request.args.get("unit") or (g.user.unit_id if g.user.role == "department" else None)
+    if ref in (None, ""):
+        units = run("organization_list", {"all_fields": True})
+        return render_template("dashboard_unit_pick.html", units=units)
+    d = _call("dashboard_unit", {"unit": ref})
+    recollected = _call("duplicate_list", {"unit": d["unit"]["id"], "role": "recollector", "rows": 20})
+    try:
+        due = run("due_list", {"role": "unit", "unit": d["unit"]["id"]})
+    except RegistryError:
+        due = None
+    return render_template("dashboard_unit.html", d=d, recollected=recollected, due=due,
+                           can_import=g.user.role in ("department", "admin"))
