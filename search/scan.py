@@ -21,7 +21,6 @@ longer detected is kept, marked inactive.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -214,11 +213,21 @@ def _upsert(session: Session, produced: list[dict], keys: set[str] | None, resou
         for chunk in _chunks(sorted(keys)):
             existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
                 columns.where(table.c.kind == "item", table.c.key.in_(chunk)))})
-        for chunk in _chunks(sorted(resources or ())):
+        for chunk in _chunks(sorted(resources or ())):  # a pair's two sides: the touched one may be either
             existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
-                columns.where(table.c.kind == "resource", table.c.resource_id.in_(chunk)))})
-    new_rows, refreshed = [], []
+                columns.where(table.c.kind == "resource",
+                              table.c.resource_id.in_(chunk) | table.c.other_resource_id.in_(chunk)))})
+    # A produced finding may exist outside the scope above (the other side of a resource pair):
+    # look every remaining fingerprint up, so nothing detected twice is inserted twice.
+    unseen = sorted({d["fingerprint"] for d in produced} - set(existing))
+    for chunk in _chunks(unseen):
+        existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
+            columns.where(table.c.fingerprint.in_(chunk)))})
+    new_rows, refreshed, produced_prints = [], [], set()
     for data in produced:
+        if data["fingerprint"] in produced_prints:
+            continue
+        produced_prints.add(data["fingerprint"])
         found = existing.pop(data["fingerprint"], None)
         if found is None:
             new_rows.append({**data, "state": "open", "active": True, "first_seen": now, "last_seen": now,
@@ -249,27 +258,12 @@ def _chunks(values: list, size: int = 900):
 
 def resource_findings(session: Session, subjects: set[int] | None, names: dict) -> list[dict]:
     """Pairs of resources of different units whose rarity-weighted key sets overlap strongly."""
-    rows = session.execute(select(ItemElement.resource_id, ItemElement.unit_id, ItemElement.key,
-                                  ItemElement.element_id)
-                           .where(ItemElement.key.is_not(None), ItemElement.confidence >= MIN_CONFIDENCE)).all()
-    keys_of: dict[int, set[str]] = defaultdict(set)
-    unit_of: dict[int, int] = {}
-    units_per_key: dict[str, set[int]] = defaultdict(set)
+    from search.scan_view import global_view, view_around
     own = own_record_elements()
-    all_keys_of: dict[int, set[str]] = defaultdict(set)
-    for resource_id, unit_id, key, element_id in rows:
-        all_keys_of[resource_id].add(key)
-        units_per_key[key].add(unit_id)
-        if element_id in own:
-            continue
-        keys_of[resource_id].add(key)
-        unit_of[resource_id] = unit_id
-    unit_count = max(len(set(unit_of.values())), 2)
-    weight = {k: math.log((unit_count + 1) / len(us)) + 0.05 for k, us in units_per_key.items()}
-    holders: dict[str, list[int]] = defaultdict(list)
-    for resource_id, keys in keys_of.items():
-        for key in keys:
-            holders[key].append(resource_id)
+    view = global_view(session, own, MIN_CONFIDENCE) if subjects is None else \
+        view_around(session, subjects, own, MIN_CONFIDENCE, CANDIDATE_KEYS_PER_RESOURCE, CANDIDATE_BUCKET_CAP)
+    keys_of, all_keys_of, unit_of, weight, holders = (view.keys_of, view.all_keys_of, view.unit_of, view.weight,
+                                                      view.holders)
     candidates: Counter = Counter()
     subject_ids = keys_of.keys() if subjects is None else [r for r in subjects if r in keys_of]
     for resource_id in subject_ids:
