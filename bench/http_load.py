@@ -53,7 +53,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 def drive(port: int, make_request: Callable[[int, int], tuple[str, str, dict | None, dict]], clients: int,
           seconds: float, max_requests: int = 200_000) -> dict:
-    """make_request(client, n) → (method, path, json body or None, headers). Returns latencies and errors."""
+    """make_request(client, n) → (method, path, json body / raw bytes or None, headers). Returns latencies and errors."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -69,7 +69,7 @@ def drive(port: int, make_request: Callable[[int, int], tuple[str, str, dict | N
                     break
             method, path, body, headers = make_request(index, n)
             n += 1
-            payload = json.dumps(body).encode() if body is not None else None
+            payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else None
             start = time.perf_counter()
             try:
                 conn.request(method, path, body=payload, headers={"Content-Type": "application/json", **headers})

@@ -8,6 +8,12 @@ from marshmallow import Schema, ValidationError, fields, validate
 from catalog_schema import vocabularies as vocab
 
 SLUG = re.compile(r"^[a-z0-9_-]{2,100}$")
+MAX_DB_INT = 2_147_483_647  # PostgreSQL INTEGER: ids, offsets and counts beyond it cannot be stored or found
+
+
+def is_db_id(value) -> bool:
+    """An integer a primary key can hold (auth functions see raw input, before the schema)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_DB_INT
 
 
 class ChineseSchema(Schema):
@@ -49,10 +55,11 @@ class Slug(fields.String):
 class Int(fields.Integer):
     def __init__(self, label: str, required: bool = False, minimum: int | None = None,
                  maximum: int | None = None, **kw):
-        checks = []
-        if minimum is not None or maximum is not None:
-            checks.append(validate.Range(min=minimum, max=maximum,
-                                         error=f"{label}必须在 {minimum} 到 {maximum} 之间"))
+        if maximum is None:
+            maximum = MAX_DB_INT
+        if minimum is None:
+            minimum = -MAX_DB_INT
+        checks = [validate.Range(min=minimum, max=maximum, error=f"{label}必须在 {minimum} 到 {maximum} 之间")]
         kw.setdefault("allow_none", not required)
         super().__init__(required=required, strict=False, validate=checks,
                          error_messages=_messages(label, invalid=f"{label}必须是整数",
@@ -121,8 +128,10 @@ class Ref(fields.Raw):
             raise ValidationError(f"{self.metadata['label']}必须是编号或名称")
         if isinstance(value, str):
             value = value.strip()
-            if value.isdigit():
-                return int(value)
-            if not value or len(value) > 100:
+            if value.isascii() and value.isdigit():
+                value = int(value)
+            elif not value or len(value) > 100:
                 raise ValidationError(f"{self.metadata['label']}必须是编号或名称")
+        if isinstance(value, int) and not 0 <= value <= MAX_DB_INT:
+            raise ValidationError(f"{self.metadata['label']}编号超出范围")
         return value

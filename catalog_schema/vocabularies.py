@@ -181,8 +181,16 @@ ROLE = Vocabulary("role", "角色", (
     Term("admin", "管理员", ()),
 ))
 
+# Attachment 1's 项目类型/类别 (填报说明: 新建、续建、改扩建).
+PROJECT_TYPE = Vocabulary("project_type", "项目类型", (
+    Term("new", "新建", ("新建项目", "新建类")),
+    Term("continued", "续建", ("续建项目", "延续", "续建类")),
+    Term("expansion", "改扩建", ("改建", "扩建", "改扩建项目", "升级改造", "改造")),
+))
+
 ALL = {v.name: v for v in (FORMAT_CLASS, FORMAT_TYPE, DATA_TYPE, SHARING_TYPE, SHARING_METHOD,
-                           OPEN_TO_PUBLIC, UPDATE_CYCLE, UNIT_KIND, SYSTEM_STATUS, NETWORK, ROLE)}
+                           OPEN_TO_PUBLIC, UPDATE_CYCLE, UNIT_KIND, SYSTEM_STATUS, NETWORK, ROLE,
+                           PROJECT_TYPE)}
 
 _TYPE_WITH_LENGTH = re.compile(r"^(?P<type>[^\d(（]+?)\s*[(（]\s*(?P<len>\d+)\s*(?:[,，]\s*\d+\s*)?[)）]$")
 

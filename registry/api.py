@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
+from datetime import timedelta
 
-from flask import Blueprint, Flask, current_app, jsonify, request
-from sqlalchemy import select
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from sqlalchemy import select, update
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import NotAuthorized, RegistryError, ValidationFailed
@@ -20,6 +20,7 @@ from registry.db import utcnow
 
 log = logging.getLogger("registry.api")
 bp = Blueprint("api", __name__)
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # a token's last use is kept to the minute, not per request
 
 
 def _help_url(name: str) -> str:
@@ -39,6 +40,8 @@ def read_params() -> dict:
             values = request.args.getlist(key)
             data[key] = values if len(values) > 1 else values[0]
         return data
+    if request.mimetype == "multipart/form-data":  # an upload: its files (FileStorage) beside the fields
+        return {**request.form.to_dict(), **request.files.to_dict()}
     raw = request.get_data(cache=True)
     if request.mimetype == "application/json" or (raw and raw.lstrip()[:1] in (b"{", b"[")):
         if not raw.strip():
@@ -64,7 +67,8 @@ def token_user_id(session) -> int | None:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
     if token is None or token.revoked or not token.user.active:
         raise NotAuthorized("API 令牌无效或已停用")
-    token.last_used = utcnow()
+    if token.last_used is None or utcnow() - token.last_used > LAST_USED_RESOLUTION:
+        g.registry_touch_token = token.id  # written in its own short write transaction (see action_view)
     return token.user_id
 
 
@@ -76,6 +80,10 @@ def action_view(name: str):
         data = read_params()
         with reg.db.unit_of_work() as session:
             user_id = token_user_id(session)
+        touch = g.pop("registry_touch_token", None)
+        if touch is not None:
+            with reg.db.unit_of_work(write=True) as session:
+                session.execute(update(ApiToken).where(ApiToken.id == touch).values(last_used=utcnow()))
         result = reg.run_action(name, user_id, data)
     except RegistryError as exc:
         return envelope_error(exc, name)
@@ -113,7 +121,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        request_id = uuid.uuid4().hex[:12]
+        from registry.logs import current_request_id
+        request_id = current_request_id()  # the X-Request-Id of this response and of its log lines
         log.exception("unhandled error, request %s", request_id)
         message = f"服务器内部错误，请联系管理员（请求编号 {request_id}）"
         if request.path.startswith("/api/"):

@@ -1,7 +1,6 @@
 """The Flask application factory."""
 from __future__ import annotations
 
-import logging
 import secrets
 from pathlib import Path
 
@@ -29,11 +28,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.extensions["registry"] = Registry.from_settings(settings)
-    logging.basicConfig(level=logging.INFO)
 
-    from registry import api, web
+    from registry import api, headers, logs, ratelimit, recovery, web
+    logs.init_app(app, settings.log_json)
+    headers.init_app(app, settings.production)
+    if settings.proxy_count:  # client address and https as the trusted proxy (nginx) saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     api.init_app(app)
     web.init_app(app)
+    ratelimit.init_app(app, settings.login_attempts_per_ip, settings.login_window_seconds)
+    recovery.catch_up_search(app.extensions["registry"])
     return app
 
 

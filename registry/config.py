@@ -25,7 +25,19 @@ class Policy:
     self_evaluation_from_months: int = 12               # Art. 27
     self_evaluation_to_months: int = 24                 # Art. 27
     blacklist_years: int = 5                            # Art. 35
+    performance_report_month_day: str = "12-31"         # Art. 21 (每年年底前)
+    due_upcoming_days: int = 60                         # Art. 21–27: how far ahead "upcoming" looks
     disabled_rules: tuple[str, ...] = ()                # funding rules switched off by the county
+    evaluation_must_cover_year: bool = False            # Art. 29: 等保/密评 valid all budget year (else on 1 Jan)
+    sharing_unconditional_review: str = "bureau"        # Art. 14, 28: 无条件共享 requests: "bureau" check or "auto"
+    sharing_unconditional_days: int = 5                 # Art. 28: working days for the Bureau's conformity check
+    sharing_conditional_days: int = 10                  # Art. 28: provider answers within N working days (国发〔2016〕51号)
+    sharing_objection_days: int = 5                     # Art. 14: working days to answer a 数据校核 objection
+    sharing_feedback_months: int = 12                   # Art. 14: usage feedback (使用情况反馈) period
+    sharing_evidence_years: int = 1                     # Art. 28: evidence window = budget year and N years before
+    sharing_holidays: tuple[str, ...] = ()              # calendar override: YYYY-MM-DD days off
+    sharing_workdays: tuple[str, ...] = ()              # calendar override: YYYY-MM-DD working days (调休)
+    sharing_calendar_file: str = ""                     # calendar override file: "YYYY-MM-DD holiday|workday" lines
 
     def deadline_for(self, year: int) -> date:
         month, day = (int(p) for p in self.project_list_deadline_month_day.split("-"))
@@ -40,11 +52,23 @@ class Settings:
     search_backend: str = "embedded"     # embedded | elasticsearch
     es_url: str = ""
     es_index_prefix: str = "registry"
+    es_word_analyzer: str = "cjk"        # cjk (built in) | smartcn | ik (plugins installed on every node)
     max_upload_mb: int = 20
     site_title: str = "云阳县政务信息资源目录与共享登记系统"
     site_url: str = "http://127.0.0.1:5000"
     production: bool = False
     log_json: bool = False
+    search_catch_up_on_start: bool = True  # Elasticsearch: replay search_outbox when the app starts
+    proxy_count: int = 0                 # trusted reverse proxies in front (nginx: 1) for client IP and https
+    login_attempts_per_ip: int = 20      # failed logins per client IP per window before refusing
+    login_window_seconds: int = 300
+    db_pool_size: int = 10               # PostgreSQL connections per worker process (≥ gunicorn threads)
+    db_max_overflow: int = 10
+    argon2_time_cost: int = 3            # password hashing cost (argon2id); tests lower it
+    argon2_memory_kib: int = 65536
+    smtp_host: str = ""                  # empty: no e-mail, in-app notifications only
+    smtp_port: int = 25
+    smtp_from: str = ""
     policy: Policy = field(default_factory=Policy)
 
     @classmethod
@@ -89,6 +113,8 @@ class Settings:
             problems.append("REGISTRY_SECRET_KEY is required in production")
         if self.max_upload_mb <= 0:
             problems.append("max_upload_mb must be positive")
+        from registry.sharing.policy import policy_problems
+        problems.extend(policy_problems(p))
         if problems:
             raise ValueError("invalid configuration: " + "; ".join(problems))
 

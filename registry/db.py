@@ -37,12 +37,13 @@ created_at = Annotated[datetime, mapped_column(DateTime, default=utcnow, nullabl
 json_value = Annotated[dict, mapped_column(JSON)]
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int = 20) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pool_timeout: a request waiting this long for a connection fails instead of hanging
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=30)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -61,24 +62,33 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A write transaction takes the write lock up front (waiting up to busy_timeout): a deferred
+        # one that reads, then writes after another writer committed, fails "database is locked".
+        # Reads stay deferred so they never wait for a writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+
+WRITE_OPTION = "registry_write"
 
 
 class Database:
     """One engine and session factory per application."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool_size: int = 10, max_overflow: int = 20):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, max_overflow)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.write_sessions = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}),
+                                           expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        session = self.sessions()
+    def unit_of_work(self, write: bool = False) -> Iterator[Session]:
+        """`write`: the block writes (SQLite: BEGIN IMMEDIATE, so writers queue instead of failing)."""
+        session = (self.write_sessions if write else self.sessions)()
         try:
             yield session
             session.commit()

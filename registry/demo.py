@@ -39,7 +39,14 @@ def load_demo(reg, progress=print) -> str:
             call_action("user_create", ctx, {"username": account["username"], "password": account["password"],
                                              "role": account["role"], "unit": account.get("unit_code"),
                                              "display_name": account.get("display_name", "")})
+        # --- funding (registry.funding): evidence, a merged system, blocked systems, a budget list ---
+        from registry.funding.demo import load_funding_demo
+        load_funding_demo(ctx, county, progress)
+        # --- end funding ---
         reg.search.index_resources(session, ctx.changed_resources)
+    after_commit = getattr(reg.search, "after_commit", None)
+    if after_commit is not None:  # an external index (Elasticsearch) is written after the commit
+        after_commit(ctx.changed_resources)
     return ("演示数据已载入：{units} 个单位，{systems} 个信息系统，{resources} 项信息资源，{items} 个信息项；"
             "演示账号密码均为 demo12345（bureau、finance、reviewer、admin，及各单位代码）").format(**counts)
 
@@ -49,7 +56,7 @@ def load_system(ctx, unit_code: str, system: dict, counts: dict) -> None:
     created = call_action("system_create", ctx, {"unit": unit_code, **{k: system[k] for k in fields if k in system}})
     counts["systems"] += 1
     if system.get("in_directory"):
-        call_action("directory_decide", ctx, {"id": created["id"], "in_directory": True,
+        call_action("directory_decide", ctx, {"id": created["id"], "in_directory": True, "decided_on": "2023-06-30",
                                               "reason": "演示数据：已纳入总目录"})
     for res in system["resources"]:
         data = {k: v for k, v in res.items() if k not in ("code", "name", "items") and v is not None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog_schema.fields import MAX_DB_INT
 from registry.errors import NotFound, ValidationFailed
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 
@@ -12,8 +13,8 @@ def _get(session: Session, model, ref, slug_column, label: str, field: str):
     if ref is None or ref == "":
         raise ValidationFailed({field: [f"缺少{label}"]})
     obj = None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        obj = session.get(model, int(ref))
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        obj = session.get(model, int(ref)) if 0 <= int(ref) <= MAX_DB_INT else None
     if obj is None and slug_column is not None and isinstance(ref, str):
         obj = session.scalar(select(model).where(slug_column == ref))
     if obj is None:

@@ -13,17 +13,34 @@ ACTION_MODULES = [
     "registry.actions.accounts",
     "search.actions",
     "importers.actions",
+    "registry.funding.directory",
+    "registry.funding.evidence",
+    "registry.funding.actions",
+    "registry.projects.actions",
+    "registry.projects.records_actions",
+    "registry.projects.due",
+    "registry.projects.declaration",
+    "registry.sharing.actions",
+    "registry.dashboard_actions",
 ]
 
 # Modules that define mapped classes (so metadata is complete for Alembic and tests).
 MODEL_MODULES = [
     "registry.models",
     "search.models",
+    "registry.funding.models",
+    "registry.projects.models",
+    "registry.sharing.models",
 ]
 
 # Modules with a `register(main)` function adding click commands to `registry`.
 CLI_MODULES: list[str] = [
     "search.cli",
+    "registry.funding.cli",
+    "importers.cli",
+    "registry.projects.cli",
+    "registry.sharing.cli",
+    "registry.backup_cli",
 ]
 
 # Modules with a `bp` blueprint for the web pages.
@@ -32,7 +49,18 @@ WEB_MODULES = [
     "registry.web.auth_views",
     "registry.web.catalog_views",
     "registry.web.duplicate_views",
+    "registry.funding.views",
+    "registry.projects.views",
+    "registry.web.import_views",
+    "registry.sharing.views",
+    "registry.openapi",
+    "registry.web.dashboards",
 ]
 
 # Modules registering O&M funding rules (registry.funding.rules_base.funding_rule).
-FUNDING_RULE_MODULES: list[str] = []
+FUNDING_RULE_MODULES: list[str] = [
+    "registry.funding.rules_sharing",
+    "registry.funding.rules_compliance",
+    "registry.projects.funding_rules",
+    "registry.sharing.funding_rules",
+]

@@ -29,8 +29,10 @@ class Registry:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Registry":
+        from registry.security import configure
         from search.backends import make_backend
-        db = Database(settings.resolved_database_url())
+        configure(settings.argon2_time_cost, settings.argon2_memory_kib)
+        db = Database(settings.resolved_database_url(), settings.db_pool_size, settings.db_max_overflow)
         return cls(settings, db, make_backend(settings, db))
 
     def context(self, session, user: User | None) -> Context:
@@ -40,7 +42,7 @@ class Registry:
         """`actor`: a user id, None (anonymous), or an actor object such as the CLI operator."""
         act = get_action(name)
         try:
-            with self.db.unit_of_work() as session:
+            with self.db.unit_of_work(write=not act.read_only) as session:
                 user = session.get(User, actor) if isinstance(actor, int) else actor
                 ctx = self.context(session, user)
                 result = call_action(name, ctx, data)

@@ -14,6 +14,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 
+def configure(time_cost: int, memory_kib: int) -> None:
+    """Set the cost of new hashes (verification reads the parameters stored in each hash)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

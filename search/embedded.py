@@ -108,7 +108,11 @@ class EmbeddedSearch:
 
     def index_resources(self, session: Session, resource_ids: set[int]) -> None:
         """Rewrite these resources' documents and mappings, then their duplicate findings."""
+        from registry.locks import lock_unit
         from search.scan import refresh_findings
+        # findings span units: one refresh at a time (PostgreSQL: else concurrent writers deadlock on
+        # finding rows or insert the same fingerprint twice; SQLite's writers are serialised already)
+        lock_unit(session, None, "scan")
         affected = _keys_of(session, resource_ids)
         store_documents(session, resource_ids)
         refresh_findings(session, affected | _keys_of(session, resource_ids))

@@ -44,6 +44,7 @@ RESOURCE_MIN_SCORE = 0.45
 RESOURCE_MIN_SHARED = 5
 CANDIDATE_KEYS_PER_RESOURCE = 4
 CANDIDATE_BUCKET_CAP = 64
+AROUND_AT_MOST = 200          # more touched resources than this: one full read of item_element is cheaper
 HOLDERS_IN_EVIDENCE = 3
 FINDING_COLUMNS = ("fingerprint", "kind", "key", "element_id", "element_name", "system_id", "unit_id",
                    "resource_id", "other_resource_id", "role", "provider_system_id", "score", "evidence",
@@ -260,7 +261,7 @@ def resource_findings(session: Session, subjects: set[int] | None, names: dict) 
     """Pairs of resources of different units whose rarity-weighted key sets overlap strongly."""
     from search.scan_view import global_view, view_around
     own = own_record_elements()
-    view = global_view(session, own, MIN_CONFIDENCE) if subjects is None else \
+    view = global_view(session, own, MIN_CONFIDENCE) if subjects is None or len(subjects) > AROUND_AT_MOST else \
         view_around(session, subjects, own, MIN_CONFIDENCE, CANDIDATE_KEYS_PER_RESOURCE, CANDIDATE_BUCKET_CAP)
     keys_of, all_keys_of, unit_of, weight, holders = (view.keys_of, view.all_keys_of, view.unit_of, view.weight,
                                                       view.holders)

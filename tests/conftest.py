@@ -54,7 +54,7 @@ def empty_database(engine) -> None:
 def session_app(migrated, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app({"database_url": migrated, "instance_path": str(instance), "secret_key": "test-secret",
-                      "max_upload_mb": 5})
+                      "max_upload_mb": 5, "argon2_time_cost": 1, "argon2_memory_kib": 1024})
     app.config.update(TESTING=True)
     return app
 

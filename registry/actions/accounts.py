@@ -1,19 +1,15 @@
-"""Accounts, API tokens, the audit log and the Bureau's directory decision."""
+"""Accounts, API tokens and the audit log. (The directory decision lives in registry.funding.directory.)"""
 from __future__ import annotations
 
-from datetime import date
-
-from marshmallow import fields
 from sqlalchemy import select
 
-from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text
+from catalog_schema.fields import ChineseSchema, Int, Ref, Text
 from catalog_schema.schemas import UserCreateSchema
 from registry import audit
 from registry.actions.base import Context, action
 from registry.authz import require_login, require_role
-from registry.dictize import system_dict
 from registry.errors import ValidationFailed
-from registry.lookup import get_system, get_unit
+from registry.lookup import get_unit
 from registry.models import ApiToken, AuditLog, User
 from registry.security import hash_password, hash_token, new_token
 
@@ -97,28 +93,3 @@ def audit_log_list(ctx: Context, data: dict) -> list:
     return [{"id": r.id, "at": r.at.isoformat(), "username": r.username, "action": r.action,
              "entity_type": r.entity_type, "entity_id": r.entity_id, "summary": r.summary,
              "before": r.before, "after": r.after} for r in rows]
-
-
-class DirectoryDecisionSchema(ChineseSchema):
-    id = Ref("信息系统", required=True)
-    in_directory = Bool("是否纳入总目录", required=True)
-    decided_on = fields.Date(load_default=None, error_messages={"invalid": "决定日期格式应为 YYYY-MM-DD"})
-    reason = Text("理由", max_length=2000, load_default="")
-
-
-def _bureau(ctx: Context, data: dict) -> None:
-    require_role(ctx, "bureau")
-
-
-@action("directory_decide", auth=_bureau, schema=DirectoryDecisionSchema)
-def directory_decide(ctx: Context, data: dict) -> dict:
-    """The Bureau admits a system to the master directory (总目录) or removes it (Art. 28)."""
-    system = get_system(ctx.session, data["id"], "id")
-    before = audit.snapshot(system)
-    system.in_directory = data["in_directory"]
-    system.directory_date = data.get("decided_on") or date.today()
-    system.directory_decided_by = ctx.username
-    ctx.session.flush()
-    audit.record(ctx, "directory_decide", "system", system.id, before, audit.snapshot(system),
-                 data.get("reason") or system.name)
-    return system_dict(system)

@@ -78,8 +78,12 @@ def call_action(name: str, ctx: Context, data: dict | None = None) -> Any:
 
 
 def validate(schema_cls: type[Schema], data: dict, partial: bool = False) -> dict:
+    """`partial`: every field may be absent except `id`, which names the record to change."""
     try:
-        return schema_cls().load(data, partial=partial)
+        schema = schema_cls()
+        if partial:
+            partial = tuple(name for name in schema.fields if name != "id")
+        return schema.load(data, partial=partial)
     except ValidationError as exc:
         raise ValidationFailed(_flatten(exc.messages)) from None
 

@@ -33,9 +33,9 @@ def check_version(obj, data: dict, label: str) -> None:
     if expected is not None and expected != obj.version:
         details = changes_since(obj, expected)
         changed = "、".join(details["fields"]) or "（无字段差异）"
-        who = "、".join(dict.fromkeys(e["username"] for e in details["edits"])) or "他人"
-        raise Conflict(f"{label}已被{who}修改（您读取的是第 {expected} 版，当前为第 {obj.version} 版；"
-                       f"变化的字段：{changed}），请刷新后重试", details)
+        who = "、".join(dict.fromkeys(e["username"] for e in details["edits"])) or "未知"
+        raise Conflict(f"{label}已被他人修改（您读取的是第 {expected} 版，当前为第 {obj.version} 版；"
+                       f"修改人：{who}；变化的字段：{changed}），请刷新后重试", details)
 
 
 def apply_fields(obj, data: dict, names: tuple[str, ...], replace: bool, defaults: dict) -> None:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from importers.problems import Cell, ImportFailed, ImportRefused, Problem
+from importers.sources import DAMAGED, READ_ERRORS, check_xlsx_zip
 
 HEADER_SCAN_ROWS = 20
 HEADERS = {
@@ -79,6 +80,7 @@ def read_budget_file(path: Path, filename: str = "") -> list[RequestLine]:
     name = filename or path.name
     if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
         raise ImportRefused("预算申报清单须为 Excel 工作簿（.xlsx）", name)
+    check_xlsx_zip(path, name)  # a damaged zip or a zip bomb is refused before openpyxl inflates it
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same answer
@@ -88,6 +90,8 @@ def read_budget_file(path: Path, filename: str = "") -> list[RequestLine]:
             found = _find_header(ws)
             if found is not None:
                 return _read_sheet(ws, *found)
+    except READ_ERRORS:  # malformed sheet XML found while streaming the rows
+        raise ImportRefused(DAMAGED, name) from None
     finally:
         wb.close()
     raise ImportRefused("未找到表头：须有“系统名称”和“金额”列（可另有“单位”列），请检查表头文字", name)

@@ -57,7 +57,7 @@ def login():
 
 def _check_login(username: str, password: str) -> str | None:
     reg = current_app.extensions["registry"]
-    with reg.db.unit_of_work() as db:
+    with reg.db.unit_of_work(write=True) as db:  # counts failures / clears the lockout
         user = db.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             return "用户名或密码错误"

@@ -25,9 +25,10 @@ def show_or_404(name: str, ref):
 
 @bp.route("/")
 def home():
+    from registry.web.dashboards import HOME_BY_ROLE  # each role starts on its own dashboard
     user = g.get("user")
-    if user is not None and user.role == "department" and user.unit_id:
-        return redirect(url_for("catalog.unit_page", ref=user.unit_id))
+    if user is not None and (user.role != "department" or user.unit_id) and user.role in HOME_BY_ROLE:
+        return redirect(url_for(HOME_BY_ROLE[user.role]))
     return redirect(url_for("catalog.units"))
 
 

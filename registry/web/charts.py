@@ -12,8 +12,11 @@ def _color(value: int, peak: int) -> str:
     return PALETTE[min(len(PALETTE) - 1, 1 + int((len(PALETTE) - 2) * value / peak))]
 
 
-def heat_map(labels: list[str], matrix: list[list[int]], link=None, cell: int = 26) -> str:
-    """A unit × unit heat map; the diagonal (a unit with itself) is left blank."""
+def heat_map(labels: list[str], matrix: list[list[int]], link=None, cell: int = 26,
+             confirmed: list[list[int]] | None = None) -> str:
+    """A unit × unit heat map; the diagonal (a unit with itself) is left blank. `confirmed` (same
+    shape) marks cells with Bureau-confirmed re-collections: an orange corner with the count in its
+    tooltip, so the mark survives black-and-white print as a shape, not only as a colour."""
     n = len(labels)
     left, top = 170, 150
     peak = max((matrix[i][j] for i in range(n) for j in range(n) if i != j), default=0)
@@ -36,7 +39,12 @@ def heat_map(labels: list[str], matrix: list[list[int]], link=None, cell: int = 
                     f'stroke="#fff"><title>{escape(labels[i])} × {escape(labels[j])}：{value} 个共同数据元</title></rect>')
             text = (f'<text x="{x + cell / 2:.0f}" y="{y + cell * 0.68:.0f}" text-anchor="middle" '
                     f'fill="{"#fff" if value > peak * 0.6 else "#222"}">{value or ""}</text>')
-            href = link(i, j) if link and value else None
+            sure = confirmed[i][j] if confirmed else 0
+            if sure:
+                text += (f'<polygon class="confirmed" points="{x + cell - 11},{y} {x + cell},{y} {x + cell},{y + 11}" '
+                         f'fill="#e6550d"><title>{escape(labels[i])} 已确认重复采集 {escape(labels[j])} 的数据：'
+                         f'{sure} 条</title></polygon>')
+            href = link(i, j) if link and (value or sure) else None
             parts.append(f'<a href="{escape(href)}">{rect}{text}</a>' if href else rect + text)
     parts.append("</svg>")
     return "".join(parts)

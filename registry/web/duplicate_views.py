@@ -57,7 +57,7 @@ def overlap():
     data = run("overlap_matrix", {})
     labels = [u["name"].replace("云阳县", "") for u in data["units"]]
     units = data["units"]
-    svg = heat_map(labels, data["matrix"],
+    svg = heat_map(labels, data["matrix"], confirmed=data.get("confirmed"),
                    link=lambda i, j: url_for("duplicates.findings", unit=units[i]["code"]))
     return render_template("overlap.html", svg=Markup(svg), data=data)
 

@@ -1,0 +1,105 @@
+"""The `catalog_import` action: an uploaded Attachment 2 workbook into the catalog.
+
+The API (multipart field `upload`), the upload page and the CLI all run this one action, so the
+same authorisation, validation and report apply everywhere.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from marshmallow import ValidationError, fields
+from werkzeug.datastructures import FileStorage
+
+from catalog_schema.fields import Bool, ChineseSchema, Ref, Text
+from registry.actions.base import Context, action
+from registry.authz import require_login, require_role, require_unit_writer
+from importers.catalog_import import find_unit, import_catalog
+from importers.problems import ImportRefused
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file on this machine, named by trusted code (the CLI, the upload page after saving it).
+
+    The API can never produce one: a path string sent by a client is refused by `Upload`.
+    """
+
+    path: Path
+    filename: str = ""
+
+
+class Upload(fields.Field):
+    def __init__(self, **kw):
+        super().__init__(required=True, error_messages={"required": "请选择要上传的文件", "null": "请选择要上传的文件"},
+                         metadata={"label": "上传文件"}, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, LocalFile) or (isinstance(value, FileStorage) and value.filename):
+            return value
+        raise ValidationError("请以文件形式上传 Excel 工作簿（.xlsx、.xls）或 CSV 文件（表单字段 upload）")
+
+
+class CatalogImportSchema(ChineseSchema):
+    upload = Upload()
+    unit = Ref("单位")
+    system = Text("系统名称", max_length=200)
+    dry_run = Bool("仅校验不写入", load_default=False)
+    replace = Bool("删除文件中没有的信息资源和信息项", load_default=False)
+
+
+def _auth_catalog_import(ctx: Context, data: dict) -> None:
+    """The rule of every catalog write: a department its own unit, the administrator any unit."""
+    require_login(ctx)
+    if data.get("unit") not in (None, ""):
+        require_unit_writer(ctx, find_unit(ctx.session, data["unit"]).id)
+    elif ctx.user.role != "department":
+        require_role(ctx, "department")
+
+
+@action("catalog_import", auth=_auth_catalog_import, schema=CatalogImportSchema)
+def catalog_import(ctx: Context, data: dict) -> dict:
+    """Import an information-resource catalog (Attachment 2) from .xlsx, .xls or .csv.
+
+    Fields: upload (the file), unit (code; default: the user's unit), system (name, used when the
+    file does not name its system), dry_run (validate and report only), replace (also delete
+    resources and items that the file no longer lists). Returns the counts created / updated /
+    unchanged / would_delete; problems come back as a Validation Error with a `problems` list of
+    {sheet, row, column, value, reason}.
+    """
+    with staged_upload(data["upload"], ctx.settings.max_upload_mb * 1024 * 1024) as (path, filename):
+        return import_catalog(ctx, path, filename, unit=data.get("unit"), system=data.get("system"),
+                              dry_run=data["dry_run"], replace=data["replace"])
+
+
+@contextmanager
+def staged_upload(upload, max_bytes: int) -> Iterator[tuple[Path, str]]:
+    """A path to read the upload from; an uploaded stream is copied (up to the limit) and removed."""
+    if isinstance(upload, LocalFile):
+        yield Path(upload.path), upload.filename or Path(upload.path).name
+        return
+    filename = os.path.basename(upload.filename.replace("\\", "/"))
+    handle = tempfile.NamedTemporaryFile(suffix=Path(filename).suffix.lower()[:8], delete=False)
+    try:
+        with handle:
+            copied = _copy_limited(upload.stream, handle, max_bytes)
+        if copied > max_bytes:
+            raise ImportRefused(f"文件超过上限 {max_bytes / 1024 / 1024:g} MB，未读取", filename)
+        yield Path(handle.name), filename
+    finally:
+        os.unlink(handle.name)
+
+
+def _copy_limited(source, target, max_bytes: int) -> int:
+    copied = 0
+    while chunk := source.read(1 << 20):
+        copied += len(chunk)
+        if copied > max_bytes:
+            return copied
+        target.write(chunk)
+    return copied
+

@@ -1,0 +1,101 @@
+"""The user's own workbook back, with every bad cell filled red and a comment giving the reason.
+
+An .xlsx keeps its formatting (openpyxl loads and saves it); an .xls or .csv becomes an .xlsx
+copy of its values (and merged ranges). A first sheet "导入问题清单" lists every problem,
+including those that have no cell (a missing header, an unknown unit named in a title line).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from importers import layout
+from importers.problems import Problem
+from importers.sources import READ_ERRORS, iter_sheets
+
+RED = "FFFF0000"
+RED_FILL = PatternFill("solid", fgColor=RED)
+AUTHOR = "导入检查"
+LIST_SHEET = "导入问题清单"
+
+
+def annotated_name(filename: str) -> str:
+    return f"{Path(filename).stem}-问题标注.xlsx"
+
+
+def annotate(source: Path | str, filename: str, kind: str, problems: list[Problem], out: Path | str) -> Path:
+    """Write the annotated copy to `out` (always .xlsx)."""
+    source = Path(source)
+    book, titles = None, {}
+    if kind == "xlsx":
+        try:
+            book = load_workbook(source)
+        except READ_ERRORS:
+            book = None
+    if book is None:
+        book, titles = _copy_values(source, kind, filename)
+    by_cell: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    for p in problems:
+        sheet = titles.get(p.sheet, p.sheet)
+        if sheet in book.sheetnames and p.row:
+            by_cell[(sheet, p.column or "A", p.row)].append(p.reason)
+    for (sheet, column, row), reasons in by_cell.items():
+        _mark(book[sheet], f"{column}{row}", reasons)
+    _problem_list(book, problems)
+    book.save(out)
+    return Path(out)
+
+
+def _mark(ws, coordinate: str, reasons: list[str]) -> None:
+    target = ws[coordinate]
+    if isinstance(target, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if coordinate in merged:
+                target = ws.cell(merged.min_row, merged.min_col)
+                break
+    target.fill = RED_FILL
+    text = "\n".join(dict.fromkeys(reasons))
+    if target.comment is not None and target.comment.author == AUTHOR:
+        text = target.comment.text + "\n" + text
+    comment = Comment(text, AUTHOR)
+    comment.width, comment.height = 300, 60 + 20 * text.count("\n")
+    target.comment = comment
+
+
+def _problem_list(book, problems: list[Problem]) -> None:
+    ws = book.create_sheet(LIST_SHEET, 0)
+    ws.append([f"导入问题清单（共 {len(problems)} 处；标红的单元格有批注说明原因；{layout.IGNORE_MARK}）"])
+    ws.append(["工作表", "行", "列", "值", "原因"])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for p in problems:
+        ws.append([p.sheet, p.row, p.column, p.value, p.reason])
+    for letter, width in zip("ABCDE", (16, 8, 6, 30, 70)):
+        ws.column_dimensions[letter].width = width
+    book.active = 0
+
+
+def _copy_values(source: Path, kind: str, filename: str) -> tuple[Workbook, dict[str, str]]:
+    """An .xls/.csv (or an .xlsx openpyxl cannot load for editing) as a plain .xlsx workbook,
+    and the sheet titles it had to shorten (a CSV file's name may be longer than Excel allows)."""
+    book = Workbook()
+    book.remove(book.active)
+    titles = {}
+    for sheet in iter_sheets(source, kind, filename):
+        ws = book.create_sheet(sheet.name[:31])
+        titles[sheet.name] = ws.title
+        for number, values in sheet.rows:
+            for column, value in enumerate(values, 1):
+                if value is not None:
+                    ws.cell(number, column, value)
+        for r1, c1, r2, c2 in sheet.merges:
+            if (r1, c1) != (r2, c2):
+                ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    if not book.worksheets:
+        book.create_sheet(Path(filename).stem[:31] or "Sheet1")
+    return book, titles

@@ -1,0 +1,47 @@
+"""What changed since the version a client read: the details of an optimistic-locking 409.
+
+Every versioned write records its before/after diff in the audit log from the code that applies
+it, and the version moves exactly when a column changes, which is exactly when that diff is not
+empty. So of an entity's update rows with a diff, the last (current − read) are the writes the
+client has not seen.
+"""
+from __future__ import annotations
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import object_session
+
+from registry.audit import snapshot
+from registry.models import AuditLog
+
+# audit entity_type per table where the two differ
+ENTITY_TYPES = {"information_system": "system", "information_resource": "resource", "information_item": "item"}
+MAX_ROWS = 500
+
+
+def entity_type(obj) -> str:
+    table = inspect(obj).mapper.local_table.name
+    return ENTITY_TYPES.get(table, table)
+
+
+def changes_since(obj, read_version: int) -> dict:
+    """{read_version, current_version, fields: {name: {read, current}}, edits: [{at, username, action}]}."""
+    rows = object_session(obj).scalars(select(AuditLog)
+                           .where(AuditLog.entity_type == entity_type(obj), AuditLog.entity_id == obj.id)
+                           .order_by(AuditLog.id.desc()).limit(MAX_ROWS)).all()
+    updates = [r for r in reversed(rows) if r.before and r.after]
+    unseen = obj.version - read_version
+    newer = updates[-unseen:] if unseen > 0 else []
+    current = snapshot(obj)
+    fields: dict[str, dict] = {}
+    for row in newer:
+        for name, old in (row.before or {}).items():
+            if name != "version" and name not in fields:
+                fields[name] = {"read": old}
+    for name, entry in list(fields.items()):
+        entry["current"] = current.get(name)
+        if entry["read"] == entry["current"]:  # changed and changed back
+            del fields[name]
+    return {"read_version": read_version, "current_version": obj.version, "fields": fields,
+            "edits": [{"at": r.at.isoformat(timespec="seconds"), "username": r.username, "action": r.action}
+                      for r in newer]}
+
