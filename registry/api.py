@@ -33,6 +33,24 @@ def envelope_error(exc: RegistryError, name: str = ""):
 
 
 def read_params() -> dict:
+    """The request's parameters, refusing NUL characters (no text column can store them)."""
+    data = _read_params()
+    if _has_nul(data):
+        raise ValidationFailed({"message": ["输入中含有不允许的空字符（\\0）"]}, "请求格式错误")
+    return data
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _read_params() -> dict:
     """GET: the query string (repeated keys become lists). POST: a JSON object body, or a form."""
     if request.method == "GET":
         data: dict = {}

@@ -255,7 +255,7 @@ def _auth_one(ctx: Context, data: dict) -> None:
         evidence_id = int(data.get("id"))
     except (TypeError, ValueError):
         return  # the schema reports the bad id
-    row = ctx.session.get(Evidence, evidence_id)
+    row = ctx.session.get(Evidence, evidence_id) if is_db_id(evidence_id) else None
     if row is not None:
         _can_read_unit(ctx, row.unit_id)
     elif ctx.user.role not in (*READERS, "admin"):
