@@ -128,7 +128,7 @@ class Ref(fields.Raw):
             raise ValidationError(f"{self.metadata['label']}必须是编号或名称")
         if isinstance(value, str):
             value = value.strip()
-            if value.isascii() and value.isdigit():
+            if value.isascii() and value.isdecimal():
                 value = int(value)
             elif not value or len(value) > 100:
                 raise ValidationError(f"{self.metadata['label']}必须是编号或名称")

@@ -13,7 +13,7 @@ def _get(session: Session, model, ref, slug_column, label: str, field: str):
     if ref is None or ref == "":
         raise ValidationFailed({field: [f"缺少{label}"]})
     obj = None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdecimal()):
         obj = session.get(model, int(ref)) if 0 <= int(ref) <= MAX_DB_INT else None
     if obj is None and slug_column is not None and isinstance(ref, str):
         obj = session.scalar(select(model).where(slug_column == ref))

@@ -134,7 +134,7 @@ def _keys_of(session: Session, resource_ids: set[int]) -> set[str]:
 
 
 def _ref_condition(column_id, column_code, values: list[str]):
-    return or_(column_code.in_(values), column_id.in_([int(v) for v in values if v.isdigit()]))
+    return or_(column_code.in_(values), column_id.in_([int(v) for v in values if v.isdecimal()]))
 
 
 def _filter_conditions(filters: dict[str, list[str]]) -> list:

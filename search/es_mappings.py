@@ -193,7 +193,7 @@ def term_clause(term: str) -> dict:
 
 def _ref_filter(code_field: str, id_field: str, values: list[str]) -> dict:
     should: list[dict] = [{"terms": {code_field: values}}]
-    ids = [int(v) for v in values if v.isdigit()]
+    ids = [int(v) for v in values if v.isdecimal()]
     if ids:
         should.append({"terms": {id_field: ids}})
     return {"bool": {"should": should, "minimum_should_match": 1}}

@@ -53,7 +53,7 @@ def _as_int(value: int | str | None) -> int | None:
     if value is None or isinstance(value, int):
         return value
     text = str(value).strip().split(",")[0].split(".")[0]
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def compatible(element: DataElement, type_code: str | None) -> bool:

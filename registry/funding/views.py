@@ -22,7 +22,7 @@ PAGE = 50
 
 def _year() -> int:
     value = request.values.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else date.today().year + 1
+    return int(value) if value.isdecimal() and 2000 <= int(value) <= 2100 else date.today().year + 1
 
 
 def _call(name: str, data: dict):
@@ -39,7 +39,7 @@ def _call(name: str, data: dict):
 def directory():
     filters = {k: request.args[k] for k in ("unit", "in_directory", "status", "q") if request.args.get(k)}
     missing = request.args.get("missing") == "1"
-    page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1
+    page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdecimal() else 1
     found = _call("directory_list", {**filters, "missing": missing, "rows": PAGE, "start": (max(page, 1) - 1) * PAGE})
     units = run("organization_list", {"all_fields": True})
     return render_template("funding/directory.html", found=found, filters=filters, missing=missing, units=units,

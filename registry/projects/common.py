@@ -23,7 +23,7 @@ def get_project(session, ref, field: str = "id") -> Project:
         raise ValidationFailed({field: ["缺少项目编号"]})
     if isinstance(ref, bool) or not isinstance(ref, (int, str)):
         raise ValidationFailed({field: ["项目编号必须是数字"]})
-    if isinstance(ref, str) and not (ref.strip().isascii() and ref.strip().isdigit()):
+    if isinstance(ref, str) and not (ref.strip().isascii() and ref.strip().isdecimal()):
         raise NotFound(f"项目“{ref}”不存在")
     project = session.get(Project, int(ref)) if 0 <= int(ref) <= MAX_DB_INT else None
     if project is None:

@@ -157,7 +157,7 @@ def project_extension_request(ctx: Context, data: dict) -> dict:
 def project_extension_decide(ctx: Context, data: dict) -> dict:
     """The Bureau approves or refuses an extension request (Art. 25)."""
     ref = data["extension"]
-    extension = ctx.session.get(ProjectExtension, int(ref)) if str(ref).isdigit() else None
+    extension = ctx.session.get(ProjectExtension, int(ref)) if str(ref).isdecimal() else None
     if extension is None:
         raise NotFound(f"延期申请“{ref}”不存在")
     if extension.state != "pending":

@@ -27,7 +27,7 @@ class Day(fields.Date):
         if isinstance(value, str):
             text = value.strip().replace("/", "-").replace("年", "-").replace("月", "-").replace("日", "")
             parts = text.split("-")
-            if len(parts) == 3 and all(p.isdigit() for p in parts):
+            if len(parts) == 3 and all(p.isdecimal() for p in parts):
                 try:
                     return date(int(parts[0]), int(parts[1]), int(parts[2]))
                 except ValueError:
@@ -57,7 +57,7 @@ class SystemLink(fields.Raw):
             raise ValidationError("关联方式只能是 build（新建）或 change（改造）")
         if isinstance(ref, bool) or not isinstance(ref, (int, str)) or not str(ref).strip():
             raise ValidationError("信息系统必须是编号或代码")
-        ref = int(ref) if isinstance(ref, str) and ref.strip().isdigit() else ref
+        ref = int(ref) if isinstance(ref, str) and ref.strip().isdecimal() else ref
         return {"system": ref, "relation": relation}
 
 

@@ -23,7 +23,7 @@ def record_link(record_id: int) -> str:
 
 
 def _int(ref):
-    return int(ref) if isinstance(ref, str) and ref.isdigit() else ref
+    return int(ref) if isinstance(ref, str) and ref.isdecimal() else ref
 
 
 def _department_writer(ctx: Context, unit_id: int, who: str) -> None:

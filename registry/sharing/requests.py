@@ -201,7 +201,7 @@ def sharing_request_list(ctx: Context, data: dict) -> dict:
 def _auth_answer(ctx: Context, data: dict) -> None:
     require_login(ctx)
     ref = data.get("id")
-    req = common.get_request(ctx, int(ref) if isinstance(ref, str) and ref.isdigit() else ref)
+    req = common.get_request(ctx, int(ref) if isinstance(ref, str) and ref.isdecimal() else ref)
     if req.answerer == "bureau":
         require_role(ctx, "bureau")
     else:
@@ -247,7 +247,7 @@ def sharing_request_answer(ctx: Context, data: dict) -> dict:
 def _auth_withdraw(ctx: Context, data: dict) -> None:
     require_login(ctx)
     ref = data.get("id")
-    req = common.get_request(ctx, int(ref) if isinstance(ref, str) and ref.isdigit() else ref)
+    req = common.get_request(ctx, int(ref) if isinstance(ref, str) and ref.isdecimal() else ref)
     if ctx.user.role not in ("department", "admin"):
         raise NotAuthorized("只有申请单位可以撤回共享申请")
     require_unit_writer(ctx, req.requester_unit_id)

@@ -66,7 +66,7 @@ def new():
         except RegistryError as exc:
             flash(exc.message, "error")
             return redirect(url_for("duplicates.finding", finding_id=int(request.values["finding"]))
-                            if request.values["finding"].isdigit() else url_for("sharing.mine"))
+                            if request.values["finding"].isdecimal() else url_for("sharing.mine"))
     ref = request.values.get("resource") or draft.get("resource")
     if not ref:
         flash("请先在信息资源页面选择要申请共享的信息资源", "warning")
@@ -89,7 +89,7 @@ def new():
         except RegistryError as exc:
             flash(exc.message, "error")
             draft = {**draft, **{k: v for k, v in data.items() if k != "items"},
-                     "selected": [int(i) for i in form.getlist("items") if i.isdigit()]}
+                     "selected": [int(i) for i in form.getlist("items") if i.isdecimal()]}
         else:
             flash(f"已提交共享申请 #{created['id']}，答复期限 {created['due_on']}", "success")
             return redirect(url_for("sharing.request_page", request_id=created["id"]))
@@ -107,10 +107,10 @@ def request_page(request_id: int):
     if request.method == "POST":
         form, op = request.form, request.form.get("op", "")
         data = {"id": request_id}
-        if form.get("version", "").isdigit():
+        if form.get("version", "").isdecimal():
             data["version"] = int(form["version"])
         if op == "answer":
-            data.update(decision=form.get("decision", ""), items=[int(i) for i in form.getlist("items") if i.isdigit()],
+            data.update(decision=form.get("decision", ""), items=[int(i) for i in form.getlist("items") if i.isdecimal()],
                         reason=form.get("reason", ""), basis=form.get("basis", ""), note=form.get("note", ""))
             if form.get("interface_address"):
                 data["interface_address"] = form["interface_address"]
@@ -119,7 +119,7 @@ def request_page(request_id: int):
             _try("sharing_request_withdraw", {**data, "reason": form.get("reason", "")}, "已撤回共享申请")
         elif op == "arbitrate":
             data.update(decision=form.get("decision", ""), opinion=form.get("opinion", ""))
-            items = [int(i) for i in form.getlist("items") if i.isdigit()]
+            items = [int(i) for i in form.getlist("items") if i.isdecimal()]
             if items:
                 data["items"] = items
             _try("sharing_arbitrate", data, "已记录协调结论")

@@ -152,7 +152,7 @@ def resource_delete(ref):
 @bp.route("/search")
 def search():
     q = request.args.get("q", "")
-    page = max(int(request.args.get("page", "1") or 1) if request.args.get("page", "1").isdigit() else 1, 1)
+    page = max(int(request.args.get("page", "1") or 1) if request.args.get("page", "1").isdecimal() else 1, 1)
     fq = request.args.get("fq", "")
     try:
         found = run("package_search", {"q": q, "fq": fq, "rows": PAGE_SIZE, "start": (page - 1) * PAGE_SIZE,

@@ -52,7 +52,7 @@ def bureau():
 @login_required
 def finance():
     year = request.args.get("year", "")
-    d = _call("dashboard_finance", {"year": year} if year.isdigit() else {})
+    d = _call("dashboard_finance", {"year": year} if year.isdecimal() else {})
     total = d["summary"]["total"]
     split_svg = bar_chart([("可安排运维经费", total["eligible"]["count"], url_for("funding.directory", in_directory="1")),
                            ("不予安排", total["blocked"]["count"], None)], unit=" 个系统")

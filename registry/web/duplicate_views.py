@@ -16,7 +16,7 @@ FILTERS = ("state", "kind", "role", "unit", "data_element")
 
 def _page() -> int:
     value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    return max(int(value), 1) if value.isdecimal() else 1
 
 
 @bp.route("/duplicates")
