@@ -9,11 +9,11 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 
-from registry.errors import NotAuthorized, NotFound, RegistryError
+from registry.errors import RegistryError
 from registry.funding import export, storage
 from registry.funding.vocab import EVIDENCE_RESULT, KINDS
 from registry.web.auth_views import login_required
-from registry.web.catalog_views import run
+from registry.web.catalog_views import call_or_abort, run
 
 bp = Blueprint("funding", __name__, template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,22 +25,13 @@ def _year() -> int:
     return int(value) if value.isdecimal() and 2000 <= int(value) <= 2100 else date.today().year + 1
 
 
-def _call(name: str, data: dict):
-    try:
-        return run(name, data)
-    except NotFound:
-        abort(404)
-    except NotAuthorized as exc:
-        abort(403, exc.message)
-
-
 @bp.route("/directory")
 @login_required
 def directory():
     filters = {k: request.args[k] for k in ("unit", "in_directory", "status", "q") if request.args.get(k)}
     missing = request.args.get("missing") == "1"
     page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdecimal() else 1
-    found = _call("directory_list", {**filters, "missing": missing, "rows": PAGE, "start": (max(page, 1) - 1) * PAGE})
+    found = call_or_abort("directory_list", {**filters, "missing": missing, "rows": PAGE, "start": (max(page, 1) - 1) * PAGE})
     units = run("organization_list", {"all_fields": True})
     return render_template("funding/directory.html", found=found, filters=filters, missing=missing, units=units,
                            page=page, pages=max((found["count"] + PAGE - 1) // PAGE, 1))
@@ -50,7 +41,7 @@ def directory():
 @login_required
 def directory_export():
     filters = {k: request.args[k] for k in ("unit", "in_directory", "status", "q") if request.args.get(k)}
-    found = _call("directory_list", {**filters, "missing": request.args.get("missing") == "1", "rows": 20000})
+    found = call_or_abort("directory_list", {**filters, "missing": request.args.get("missing") == "1", "rows": 20000})
     stream = io.BytesIO()
     export.write_directory(found["results"], stream)
     stream.seek(0)
@@ -61,10 +52,10 @@ def directory_export():
 @login_required
 def system_page(ref):
     year = _year()
-    decision = _call("funding_check", {"system": ref, "year": year})
-    evidence = _call("evidence_list", {"system": decision["system_id"]})["results"]
-    history = _call("directory_history", {"id": decision["system_id"]})
-    system = _call("group_show", {"id": decision["system_id"]})
+    decision = call_or_abort("funding_check", {"system": ref, "year": year})
+    evidence = call_or_abort("evidence_list", {"system": decision["system_id"]})["results"]
+    history = call_or_abort("directory_history", {"id": decision["system_id"]})
+    system = call_or_abort("group_show", {"id": decision["system_id"]})
     user = g.user
     may_file = user.role in ("bureau", "admin") or (user.role == "department" and user.unit_id == decision["unit_id"])
     kinds = [k for k in KINDS.values() if user.role in ("bureau", "admin") or k.department_may_file]
@@ -108,7 +99,7 @@ def evidence_close(evidence_id: int):
 @bp.route("/funding/evidence/<int:evidence_id>/file")
 @login_required
 def evidence_file(evidence_id: int):
-    info = _call("evidence_file", {"id": evidence_id})
+    info = call_or_abort("evidence_file", {"id": evidence_id})
     path = storage.stored_path(current_app.extensions["registry"].settings, info["stored_name"])
     return send_file(path, as_attachment=True, download_name=info["file_name"])
 
@@ -135,7 +126,7 @@ def directory_change(ref):
 @login_required
 def report_export():
     year = _year()
-    report = _call("funding_report", {"year": year})
+    report = call_or_abort("funding_report", {"year": year})
     stream = io.BytesIO()
     export.write_funding_report(report["results"], report["summary"], stream, year)
     stream.seek(0)
@@ -152,17 +143,17 @@ def budget_runs():
         except RegistryError as exc:
             problems = getattr(exc, "problems", [])
             flash(exc.message, "error")
-            return render_template("funding/budget_runs.html", runs=_call("budget_run_list", {}), year=_year(),
+            return render_template("funding/budget_runs.html", runs=call_or_abort("budget_run_list", {}), year=_year(),
                                    problems=[p.as_dict() for p in problems]), 422
         flash(f"已读取 {result['line_count']} 行并与总目录匹配，请核对待确认的匹配", "success")
         return redirect(url_for("funding.budget_run", run_id=result["id"]))
-    return render_template("funding/budget_runs.html", runs=_call("budget_run_list", {}), year=_year(), problems=[])
+    return render_template("funding/budget_runs.html", runs=call_or_abort("budget_run_list", {}), year=_year(), problems=[])
 
 
 @bp.route("/funding/budget/<int:run_id>")
 @login_required
 def budget_run(run_id: int):
-    report = _call("budget_report", {"run": run_id})
+    report = call_or_abort("budget_report", {"run": run_id})
     return render_template("funding/budget_run.html", report=report, can_confirm=g.user.role in ("finance", "admin"))
 
 
@@ -185,7 +176,7 @@ def budget_confirm(line_id: int):
 @bp.route("/funding/budget/<int:run_id>/report.xlsx")
 @login_required
 def budget_export(run_id: int):
-    report = _call("budget_report", {"run": run_id})
+    report = call_or_abort("budget_report", {"run": run_id})
     stream = io.BytesIO()
     export.write_budget_report(report["lines"], report["summary"], stream, report["year"])
     stream.seek(0)

@@ -16,6 +16,17 @@ def run(name: str, data: dict | None = None):
     return current_app.extensions["registry"].run_action(name, user.id if user else None, data or {})
 
 
+def call_or_abort(name: str, data: dict):
+    """Run an action for a page: a missing record is a 404 page, a refusal a 403 page."""
+    from registry.errors import NotAuthorized
+    try:
+        return run(name, data)
+    except NotFound:
+        abort(404)
+    except NotAuthorized as exc:
+        abort(403, exc.message)
+
+
 def show_or_404(name: str, ref):
     try:
         return run(name, {"id": ref})

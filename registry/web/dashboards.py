@@ -5,12 +5,12 @@ click-through links and the server-side SVG charts.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 from markupsafe import Markup
 
-from registry.errors import NotAuthorized, NotFound, RegistryError
+from registry.errors import RegistryError
 from registry.web.auth_views import login_required
-from registry.web.catalog_views import run
+from registry.web.catalog_views import call_or_abort, run
 from registry.web.charts import bar_chart, heat_map
 
 bp = Blueprint("dashboards", __name__)
@@ -19,19 +19,10 @@ HOME_BY_ROLE = {"bureau": "dashboards.bureau", "admin": "dashboards.bureau", "re
                 "finance": "dashboards.finance", "department": "dashboards.unit"}
 
 
-def _call(name: str, data: dict):
-    try:
-        return run(name, data)
-    except NotFound:
-        abort(404)
-    except NotAuthorized as exc:
-        abort(403, exc.message)
-
-
 @bp.route("/dashboard/bureau")
 @login_required
 def bureau():
-    d = _call("dashboard_bureau", {})
+    d = call_or_abort("dashboard_bureau", {})
     sharing_svg = bar_chart([(s["label"], s["count"], url_for("catalog.search", fq=f"sharing_type:{s['code']}"))
                              for s in d["sharing"]], unit=" 项")
     findings_svg = bar_chart([(f["label"], f["count"], url_for("duplicates.findings", state=f["state"]))
@@ -52,7 +43,7 @@ def bureau():
 @login_required
 def finance():
     year = request.args.get("year", "")
-    d = _call("dashboard_finance", {"year": year} if year.isdecimal() else {})
+    d = call_or_abort("dashboard_finance", {"year": year} if year.isdecimal() else {})
     total = d["summary"]["total"]
     split_svg = bar_chart([("可安排运维经费", total["eligible"]["count"], url_for("funding.directory", in_directory="1")),
                            ("不予安排", total["blocked"]["count"], None)], unit=" 个系统")
@@ -67,8 +58,8 @@ def unit():
     if ref in (None, ""):
         units = run("organization_list", {"all_fields": True})
         return render_template("dashboard_unit_pick.html", units=units)
-    d = _call("dashboard_unit", {"unit": ref})
-    recollected = _call("duplicate_list", {"unit": d["unit"]["id"], "role": "recollector", "rows": 20})
+    d = call_or_abort("dashboard_unit", {"unit": ref})
+    recollected = call_or_abort("duplicate_list", {"unit": d["unit"]["id"], "role": "recollector", "rows": 20})
     try:
         due = run("due_list", {"role": "unit", "unit": d["unit"]["id"]})
     except RegistryError:
