@@ -6,6 +6,7 @@ including those that have no cell (a missing header, an unknown unit named in a 
 """
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 
 from importers import layout
 from importers.problems import Problem
-from importers.sources import READ_ERRORS, iter_sheets
+from importers.sources import READ_ERRORS, check_file, iter_sheets
 
 RED = "FFFF0000"
 RED_FILL = PatternFill("solid", fgColor=RED)
@@ -28,9 +29,10 @@ def annotated_name(filename: str) -> str:
     return f"{Path(filename).stem}-问题标注.xlsx"
 
 
-def annotate(source: Path | str, filename: str, kind: str, problems: list[Problem], out: Path | str) -> Path:
-    """Write the annotated copy to `out` (always .xlsx)."""
+def annotate(source: Path | str, filename: str, problems: list[Problem], out: Path | str) -> Path:
+    """Write the annotated copy of an imported file (it passed the import's checks) to `out` (.xlsx)."""
     source = Path(source)
+    kind = check_file(source, filename, sys.maxsize)
     book, titles = None, {}
     if kind == "xlsx":
         try:

@@ -137,10 +137,8 @@ def import_one(reg, path: Path, options: dict, annotated_dir: str | None) -> dic
 
 def write_annotated(path: Path, problems, folder: Path) -> Path:
     from importers.annotate import annotate, annotated_name
-    from importers.sources import check_file
     folder.mkdir(parents=True, exist_ok=True)
-    kind = check_file(path, path.name, sys.maxsize)
-    return annotate(path, path.name, kind, problems, folder / annotated_name(path.name))
+    return annotate(path, path.name, problems, folder / annotated_name(path.name))
 
 
 def print_outcomes(outcomes: list[dict], dry_run: bool, replace: bool) -> None:

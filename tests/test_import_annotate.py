@@ -24,7 +24,7 @@ def test_bad_cells_of_an_xlsx_are_red_with_the_reason_and_formatting_is_kept(tmp
     rows, merges = bad_rows("merged")
     source = write_xlsx(tmp_path / "目录.xlsx", {"目录": (rows, merges)})
     result = read_catalog(source)
-    out = annotate(source, "目录.xlsx", "xlsx", result.problems, tmp_path / "out.xlsx")
+    out = annotate(source, "目录.xlsx", result.problems, tmp_path / "out.xlsx")
     assert marks(out, "目录") == {
         "G4": "数据长度必须是整数",
         "H4": "“随便共享”不是有效的共享类型，可选值：无条件共享、有条件共享、不予共享",
@@ -43,7 +43,7 @@ def test_a_problem_inside_a_merged_range_marks_its_top_left_cell(tmp_path):
     rows[3][7] = "不存在的共享"
     source = write_xlsx(tmp_path / "m.xlsx", {"Sheet1": (rows, merges + ["H4:H6"])})
     result = read_catalog(source)
-    out = annotate(source, "m.xlsx", "xlsx", result.problems, tmp_path / "out.xlsx")
+    out = annotate(source, "m.xlsx", result.problems, tmp_path / "out.xlsx")
     assert list(marks(out, "Sheet1")) == ["H4"]
 
 
@@ -52,6 +52,6 @@ def test_xls_and_csv_inputs_get_an_xlsx_copy_with_the_same_marks(tmp_path):
     for source, kind in ((write_xls(tmp_path / "目录.xls", {"目录": (rows, merges)}), "xls"),
                          (write_csv(tmp_path / "目录.csv", rows, "gb18030"), "csv")):
         result = read_catalog(source)
-        out = annotate(source, source.name, kind, result.problems, tmp_path / f"{kind}.xlsx")
+        out = annotate(source, source.name, result.problems, tmp_path / f"{kind}.xlsx")
         assert set(marks(out, "目录")) == {"G4", "H4", "E5", "C6"}
         assert load_workbook(out)["目录"]["B4"].value == "低保审批信息"

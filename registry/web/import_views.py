@@ -111,9 +111,7 @@ def _run_import(token: str, folder: Path, source: Path, filename: str, values: d
 
 def _annotate(folder: Path, source: Path, filename: str, problems) -> Path:
     from importers.annotate import annotate, annotated_name
-    from importers.sources import check_file
-    kind = check_file(source, filename, 1 << 62)
-    out = annotate(source, filename, kind, problems, folder / "annotated.xlsx")
+    out = annotate(source, filename, problems, folder / "annotated.xlsx")
     (folder / "owner.json").write_text(json.dumps({"user_id": g.user.id, "filename": annotated_name(filename)},
                                                   ensure_ascii=False))
     return out
