@@ -16,9 +16,9 @@ from registry.db import utcnow
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.lookup import get_system
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
-from search.documents import matcher, search_text
+from search.documents import matcher, provides, search_text
 from search.models import DuplicateFinding, ItemElement
-from search.scan import SHARING_METHODS_THAT_PROVIDE, SHARING_TYPES_THAT_PROVIDE, counts_for_duplication
+from search.scan import counts_for_duplication
 
 STATE_LABELS = {"open": "待审核", "confirmed": "已确认重复采集", "dismissed": "已排除"}
 ROLE_LABELS = {"recollector": "重复采集方", "undecided": "待认定", "provider": "提供方"}
@@ -110,7 +110,7 @@ def item_provider_lookup(ctx: Context, data: dict) -> dict:
         .order_by(Unit.name, R.title).limit(50)).all()
     for unit_name, system_name, title, res_name, sharing, method, item_name, item_sharing in rows:
         effective = item_sharing or sharing
-        if effective in SHARING_TYPES_THAT_PROVIDE and method in SHARING_METHODS_THAT_PROVIDE:
+        if provides(effective, method):
             result["providers"].append({
                 "unit": unit_name, "system": system_name, "resource": title, "resource_name": res_name,
                 "item": item_name, "sharing_type": effective, "sharing_type_label": vocab.SHARING_TYPE.label_of(effective),
@@ -141,13 +141,16 @@ def _holders(f: DuplicateFinding) -> list[dict]:
 
 
 def resolve_evidence(f: DuplicateFinding, names: dict) -> dict:
-    """The stored evidence (ids) with the current unit, system and resource names filled in."""
+    """The stored evidence (ids) with the current unit, system, resource and item names filled in
+    (an item deleted since the scan shows as such; its finding turns inactive on the next refresh)."""
     evidence = dict(f.evidence)
     if f.kind == "item":
         for part in ("items", "others"):
             evidence[part] = [{**h, "unit": names.get(("unit", h["unit_id"]), ""),
                                "system": names.get(("system", h["system_id"]), ""),
-                               "resource": names.get(("resource", h["resource_id"]), "")}
+                               "resource": names.get(("resource", h["resource_id"]), ""),
+                               **dict(zip(("item", "data_type", "data_length"),
+                                          names.get(("item", h["item_id"]), ("（已删除）", None, None))))}
                               for h in evidence.get(part, [])]
     else:
         evidence["other_unit"] = names.get(("unit", evidence.get("other_unit_id")), "")
@@ -156,7 +159,7 @@ def resolve_evidence(f: DuplicateFinding, names: dict) -> dict:
 
 
 def _names(ctx: Context, findings: list[DuplicateFinding]) -> dict:
-    system_ids, unit_ids, resource_ids = set(), set(), set()
+    system_ids, unit_ids, resource_ids, item_ids = set(), set(), set(), set()
     for f in findings:
         system_ids |= {f.system_id, f.provider_system_id, f.must_reuse_from_system_id,
                        f.evidence.get("other_system_id")}
@@ -165,6 +168,7 @@ def _names(ctx: Context, findings: list[DuplicateFinding]) -> dict:
             system_ids.add(h["system_id"])
             unit_ids.add(h["unit_id"])
             resource_ids.add(h["resource_id"])
+            item_ids.add(h["item_id"])
     names = {}
     for kind, model, column, ids in (("system", InformationSystem, InformationSystem.name, system_ids),
                                      ("unit", Unit, Unit.name, unit_ids),
@@ -173,6 +177,11 @@ def _names(ctx: Context, findings: list[DuplicateFinding]) -> dict:
         for start in range(0, len(wanted), 900):
             names.update({(kind, i): n for i, n in ctx.session.execute(
                 select(model.id, column).where(model.id.in_(wanted[start:start + 900])))})
+    wanted = sorted(item_ids)
+    for start in range(0, len(wanted), 900):
+        names.update({("item", i): (name, dtype, length) for i, name, dtype, length in ctx.session.execute(
+            select(InformationItem.id, InformationItem.name, InformationItem.data_type, InformationItem.data_length)
+            .where(InformationItem.id.in_(wanted[start:start + 900])))})
     return names
 
 

@@ -1,6 +1,10 @@
 """The one adapter of the indexed entity (an information resource): what is searchable and how it
 serialises. Every backend indexes what `resource_documents` returns; the embedded backend also
-stores the item → data-element mapping used by duplicate detection, in the same transaction."""
+stores the item → data-element mapping used by duplicate detection, in the same transaction.
+
+A write rewrites only the rows that differ (`sync_documents`) and reports which data-element keys
+and resources really changed, so the duplicate refresh after an edit is proportional to the edit,
+not to the catalog."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,9 +20,16 @@ from search.bulk import insert_rows
 from search.models import ItemElement, SearchDocument
 
 BATCH = 2000
-DOCUMENT_COLUMNS = ("resource_id", "body", "elements")
+DOCUMENT_COLUMNS = ("resource_id", "body", "elements", "provides")
 ELEMENT_COLUMNS = ("item_id", "resource_id", "system_id", "unit_id", "element_id", "key", "qualifier",
-                   "confidence", "method")
+                   "confidence", "method", "shares")
+SHARING_TYPES_THAT_PROVIDE = ("unconditional", "conditional")
+SHARING_METHODS_THAT_PROVIDE = ("platform", "api")
+
+
+def provides(sharing_type: str | None, sharing_method: str | None) -> bool:
+    """Offered as 无条件/有条件共享 through the sharing platform or an interface (Art. 28's provider)."""
+    return sharing_type in SHARING_TYPES_THAT_PROVIDE and sharing_method in SHARING_METHODS_THAT_PROVIDE
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +59,10 @@ class ResourceDocument:
     open_to_public: bool
     modified: str
     items: list[dict] = field(default_factory=list)  # {id, name, data_type, data_length, element_id, key, ...}
+
+    @property
+    def provides(self) -> bool:
+        return provides(self.sharing_type, self.sharing_method)
 
     @property
     def body(self) -> str:
@@ -93,16 +108,20 @@ def _documents(session: Session, rows: list) -> Iterator[ResourceDocument]:
     if not by_resource:
         return
     items = session.execute(select(InformationItem.id, InformationItem.resource_id, InformationItem.name,
-                                   InformationItem.data_type, InformationItem.data_length)
+                                   InformationItem.data_type, InformationItem.data_length,
+                                   InformationItem.sharing_type)
                             .where(InformationItem.resource_id.in_(list(by_resource)))
                             .order_by(InformationItem.resource_id, InformationItem.position, InformationItem.id))
+    sharing = {r[0].id: (r[0].sharing_type, r[0].sharing_method) for r in rows}
     match = matcher().match
-    for item_id, resource_id, name, data_type, length in items:
+    for item_id, resource_id, name, data_type, length, item_sharing in items:
         m = match(name, data_type, length)
+        resource_sharing, method = sharing[resource_id]
         by_resource[resource_id].append({"id": item_id, "name": name, "data_type": data_type,
                                          "data_length": length, "element_id": m.element_id, "key": m.key,
                                          "qualifier": m.qualifier, "confidence": m.confidence,
-                                         "method": m.method})
+                                         "method": m.method,
+                                         "shares": provides(item_sharing or resource_sharing, method)})
     for res, unit_code, unit_name, system_code, system_name in rows:
         yield ResourceDocument(
             resource_id=res.id, unit_id=res.unit_id, unit_code=unit_code, unit_name=unit_name,
@@ -129,13 +148,81 @@ def store_documents(session: Session, resource_ids: set[int] | None, progress=No
         written += 1
         if progress is not None:
             progress(len(doc.items))
-        doc_rows.append((doc.resource_id, doc.body, " " + " ".join(doc.element_ids) + " "))
-        element_rows.extend((i["id"], doc.resource_id, doc.system_id, doc.unit_id, i["element_id"], i["key"],
-                             i["qualifier"], i["confidence"], i["method"]) for i in doc.items)
+        doc_rows.append(document_row(doc))
+        element_rows.extend(element_rows_of(doc))
         if len(element_rows) >= 20_000:
             _flush(session, doc_rows, element_rows)
     _flush(session, doc_rows, element_rows)
     return written
+
+
+def document_row(doc: ResourceDocument) -> tuple:
+    return (doc.resource_id, doc.body, " " + " ".join(doc.element_ids) + " ", doc.provides)
+
+
+def element_rows_of(doc: ResourceDocument) -> list[tuple]:
+    return [(i["id"], doc.resource_id, doc.system_id, doc.unit_id, i["element_id"], i["key"], i["qualifier"],
+             i["confidence"], i["method"], i["shares"]) for i in doc.items]
+
+
+@dataclass
+class Changes:
+    """What a write changed for duplicate detection: data-element keys whose holders differ, and
+    resources whose key set, title or sharing differ (their pairs need rescoring)."""
+    keys: set[str] = field(default_factory=set)
+    resources: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.keys or self.resources)
+
+
+def sync_documents(session: Session, resource_ids: set[int]) -> Changes:
+    """Bring these resources' documents and mappings up to date, rewriting only rows that differ."""
+    changes = Changes()
+    ids = sorted(resource_ids)
+    old_items: dict[int, tuple] = {}
+    old_docs: dict[int, tuple] = {}
+    element_table, document_table = ItemElement.__table__, SearchDocument.__table__
+    for chunk in _chunks(ids):
+        old_items.update((row[0], tuple(row)) for row in session.execute(
+            select(*(element_table.c[c] for c in ELEMENT_COLUMNS)).where(element_table.c.resource_id.in_(chunk))))
+        old_docs.update((row[0], tuple(row)) for row in session.execute(
+            select(*(document_table.c[c] for c in DOCUMENT_COLUMNS)).where(document_table.c.resource_id.in_(chunk))))
+    new_items: dict[int, tuple] = {}
+    new_docs: dict[int, tuple] = {}
+    for doc in resource_documents(session, ids):
+        new_docs[doc.resource_id] = document_row(doc)
+        new_items.update((row[0], row) for row in element_rows_of(doc))
+    stale_items = [i for i, row in old_items.items() if new_items.get(i) != row]
+    fresh_items = [row for i, row in new_items.items() if old_items.get(i) != row]
+    stale_docs = [r for r, row in old_docs.items() if new_docs.get(r) != row]
+    fresh_docs = [row for r, row in new_docs.items() if old_docs.get(r) != row]
+    for chunk in _chunks(stale_items):
+        session.execute(delete(ItemElement).where(ItemElement.item_id.in_(chunk)))
+    for chunk in _chunks(stale_docs):
+        session.execute(delete(SearchDocument).where(SearchDocument.resource_id.in_(chunk)))
+    changes.keys = {old_items[i][5] for i in stale_items} | {row[5] for row in fresh_items}
+    changes.keys.discard(None)
+    _flush(session, fresh_docs, fresh_items)  # (empties the lists)
+    old_keys, new_keys = _key_sets(old_items.values()), _key_sets(new_items.values())
+    changes.resources = {r for r in old_keys.keys() | new_keys.keys() if old_keys.get(r) != new_keys.get(r)}
+    changes.resources |= {r for r in old_docs.keys() | new_docs.keys()
+                          if _titled_sharing(old_docs.get(r)) != _titled_sharing(new_docs.get(r))}
+    return changes
+
+
+def _titled_sharing(doc_row: tuple | None) -> tuple | None:
+    """What a resource finding shows of the resource itself: its text (title) and whether it provides."""
+    return None if doc_row is None else (doc_row[1], doc_row[3])
+
+
+def _key_sets(rows) -> dict[int, frozenset]:
+    """Per resource, the (key, element, confidence) its items hold: what resource findings are built from."""
+    sets: dict[int, set] = {}
+    for row in rows:
+        if row[5] is not None:
+            sets.setdefault(row[1], set()).add((row[5], row[4], row[7]))
+    return {r: frozenset(s) for r, s in sets.items()}
 
 
 def _flush(session: Session, doc_rows: list, element_rows: list) -> None:

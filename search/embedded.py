@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from search.backend import SearchResult
-from search.documents import matcher, search_text, store_documents
+from search.documents import matcher, search_text, store_documents, sync_documents
 from search.models import ItemElement, SearchDocument
 from search.query import SearchQuery
 
@@ -107,30 +107,22 @@ class EmbeddedSearch:
         return {str(value): n for value, n in rows if value is not None}
 
     def index_resources(self, session: Session, resource_ids: set[int]) -> None:
-        """Rewrite these resources' documents and mappings, then their duplicate findings."""
+        """Bring these resources' documents and mappings up to date, then the duplicate findings of
+        exactly what changed (an edit that leaves every mapping alone recomputes nothing)."""
         from registry.locks import lock_unit
         from search.scan import refresh_findings
-        # findings span units: one refresh at a time (PostgreSQL: else concurrent writers deadlock on
-        # finding rows or insert the same fingerprint twice; SQLite's writers are serialised already)
-        lock_unit(session, None, "scan")
-        affected = _keys_of(session, resource_ids)
-        store_documents(session, resource_ids)
-        refresh_findings(session, affected | _keys_of(session, resource_ids))
+        changes = sync_documents(session, resource_ids)
+        if changes:
+            # findings span units: one refresh at a time (PostgreSQL: else concurrent writers deadlock
+            # on finding rows or insert the same fingerprint twice; SQLite's writers are serialised)
+            lock_unit(session, None, "scan")
+            refresh_findings(session, changes.keys, changes.resources)
 
     def reindex(self, session: Session, progress=None) -> int:
         return store_documents(session, None, progress)
 
     def ping(self) -> bool:
         return True
-
-
-def _keys_of(session: Session, resource_ids: set[int]) -> set[str]:
-    ids = sorted(resource_ids)
-    keys: set[str] = set()
-    for start in range(0, len(ids), 900):
-        keys.update(session.scalars(select(ItemElement.key).distinct().where(
-            ItemElement.resource_id.in_(ids[start:start + 900]), ItemElement.key.is_not(None))))
-    return keys
 
 
 def _ref_condition(column_id, column_code, values: list[str]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text)
+                        String, Text, false)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.db import Base, intpk, utcnow
@@ -29,6 +29,8 @@ class ItemElement(Base):
     qualifier: Mapped[str | None] = mapped_column(String(40))
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     method: Mapped[str] = mapped_column(String(20), default="unmapped")
+    # the item offers its data (无条件/有条件共享 through the platform or an interface): a provider
+    shares: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SearchDocument(Base):
@@ -40,6 +42,7 @@ class SearchDocument(Base):
         ForeignKey("information_resource.id", ondelete="CASCADE"), primary_key=True)
     body: Mapped[str] = mapped_column(Text, default="")
     elements: Mapped[str] = mapped_column(Text, default="")  # " DE0001 DE0002 ": space-delimited ids
+    provides: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # resource shares
 
 
 FINDING_STATES = ("open", "confirmed", "dismissed")
@@ -83,6 +86,7 @@ class DuplicateFinding(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    digest: Mapped[str | None] = mapped_column(String(16))  # of what a scan computes: unchanged → no write
 
 
 class SearchOutbox(Base):

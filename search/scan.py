@@ -20,21 +20,23 @@ longer detected is kept, marked inactive.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from typing import Iterator
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from registry.db import utcnow
-from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from registry.models import InformationResource, InformationSystem, Unit
 from search.bulk import insert_rows
+from search.documents import SHARING_METHODS_THAT_PROVIDE, SHARING_TYPES_THAT_PROVIDE, provides  # noqa: F401
 from search.models import DuplicateFinding, ItemElement
 
-SHARING_TYPES_THAT_PROVIDE = ("unconditional", "conditional")
-SHARING_METHODS_THAT_PROVIDE = ("platform", "api")
 MIN_CONFIDENCE = 0.6          # the matcher's review band starts here
 # Resource pairs: the rarity-weighted share of the smaller resource's keys that the other also holds
 # (own-record keys count in the resource's mass but never as shared), and a minimum number of shared
@@ -46,21 +48,18 @@ CANDIDATE_KEYS_PER_RESOURCE = 4
 CANDIDATE_BUCKET_CAP = 64
 AROUND_AT_MOST = 200          # more touched resources than this: one full read of item_element is cheaper
 HOLDERS_IN_EVIDENCE = 3
-FINDING_COLUMNS = ("fingerprint", "kind", "key", "element_id", "element_name", "system_id", "unit_id",
-                   "resource_id", "other_resource_id", "role", "provider_system_id", "score", "evidence",
-                   "state", "active", "must_reuse_from_system_id", "reason", "reviewed_by", "reviewed_at",
-                   "first_seen", "last_seen")
+UPSERT_BATCH = 20_000          # findings written per round: a full scan's memory stays bounded
+COMPUTED = ("kind", "key", "element_id", "element_name", "system_id", "unit_id", "resource_id",
+            "other_resource_id", "role", "provider_system_id", "score", "evidence")
+FINDING_COLUMNS = ("fingerprint", *COMPUTED, "digest", "state", "active", "must_reuse_from_system_id", "reason",
+                   "reviewed_by", "reviewed_at", "first_seen", "last_seen")
 OWN_RECORD_SUBJECTS = frozenset(("事项", "证照", "地理"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Holding:
     item_id: int
-    item_name: str
-    data_type: str | None
-    data_length: int | None
     resource_id: int
-    resource_title: str
     system_id: int
     unit_id: int
     element_id: str | None
@@ -68,11 +67,11 @@ class Holding:
     shares: bool
 
     def evidence(self) -> dict:
-        """Ids and the item's own spelling; unit/system/resource names are resolved when read
-        (search.actions.resolve_evidence), so a million findings stay small and names current."""
+        """Ids, the mapping's confidence and whether the item is shared. Names, types and lengths
+        are resolved when read (search.actions.resolve_evidence): a million findings stay small, what
+        they show stays current, and an edit that leaves the mapping alone changes no finding."""
         return {"unit_id": self.unit_id, "system_id": self.system_id, "resource_id": self.resource_id,
-                "item_id": self.item_id, "item": self.item_name, "data_type": self.data_type,
-                "data_length": self.data_length, "confidence": round(self.confidence, 3), "shares": self.shares}
+                "item_id": self.item_id, "confidence": round(self.confidence, 3), "shares": self.shares}
 
 
 @lru_cache(maxsize=1)
@@ -91,29 +90,21 @@ def counts_for_duplication(element_id: str | None) -> bool:
     return element_id not in own_record_elements()
 
 
-def _holdings(session: Session, keys: set[str] | None) -> dict[str, list[Holding]]:
-    effective = InformationItem.sharing_type
-    stmt = (select(ItemElement.key, ItemElement.item_id, InformationItem.name, InformationItem.data_type,
-                   InformationItem.data_length, ItemElement.resource_id, InformationResource.title,
-                   ItemElement.system_id, ItemElement.unit_id, ItemElement.element_id, ItemElement.confidence,
-                   effective, InformationResource.sharing_type, InformationResource.sharing_method)
-            .join(InformationItem, InformationItem.id == ItemElement.item_id)
-            .join(InformationResource, InformationResource.id == ItemElement.resource_id)
-            .where(ItemElement.key.is_not(None), ItemElement.confidence >= MIN_CONFIDENCE))
-    groups: dict[str, list[Holding]] = defaultdict(list)
+def _holdings(session: Session, keys: set[str] | None) -> Iterator[tuple[str, list[Holding]]]:
+    """(key, holders) for these keys (None: all), streamed in key order from item_element alone."""
+    IE = ItemElement
+    stmt = (select(IE.key, IE.item_id, IE.resource_id, IE.system_id, IE.unit_id, IE.element_id, IE.confidence,
+                   IE.shares)
+            .where(IE.key.is_not(None), IE.confidence >= MIN_CONFIDENCE).order_by(IE.key))
     key_list = None if keys is None else sorted(keys)
-    chunks = [None] if key_list is None else [key_list[i:i + 900] for i in range(0, len(key_list), 900)]
+    chunks = [None] if key_list is None else list(_chunks(key_list))
+    own = own_record_elements()
     for chunk in chunks:
-        rows = session.execute(stmt if chunk is None else stmt.where(ItemElement.key.in_(chunk)))
-        for key, item_id, name, dtype, length, res_id, title, sys_id, unit_id, element, conf, item_share, \
-                res_share, method in rows:
-            if not counts_for_duplication(element):
-                continue
-            sharing = item_share or res_share
-            shares = sharing in SHARING_TYPES_THAT_PROVIDE and method in SHARING_METHODS_THAT_PROVIDE
-            groups[key].append(Holding(item_id, name, dtype, length, res_id, title, sys_id, unit_id, element,
-                                       conf, shares))
-    return groups
+        rows = session.execute(stmt if chunk is None else stmt.where(IE.key.in_(chunk))).yield_per(20_000)
+        for key, group in groupby(rows, key=lambda row: row[0]):
+            holdings = [Holding(*row[1:]) for row in group if row[5] not in own]
+            if holdings:
+                yield key, holdings
 
 
 def _names(session: Session) -> dict:
@@ -172,7 +163,7 @@ def item_findings(key: str, holdings: list[Holding], names: dict) -> list[dict]:
                     break
         findings.append({
             "fingerprint": f"item:{key}:{system_id}", "kind": "item", "key": key, "element_id": element_id,
-            "element_name": element.name if element else mine[0].item_name, "system_id": system_id,
+            "element_name": element.name if element else key.lstrip("~").split("@", 1)[0], "system_id": system_id,
             "unit_id": unit_id, "resource_id": mine[0].resource_id, "other_resource_id": None, "role": role,
             "provider_system_id": provider if role == "recollector" else None,
             "score": round(min(min(h.confidence for h in mine), others[0]["confidence"]), 3),
@@ -183,73 +174,117 @@ def item_findings(key: str, holdings: list[Holding], names: dict) -> list[dict]:
     return findings
 
 
-def refresh_findings(session: Session, keys: set[str] | None, progress=None) -> dict:
-    """Recompute item findings for these keys (None: all) and resource findings around them."""
+def refresh_findings(session: Session, keys: set[str] | None, resources: set[int] | None = None,
+                     progress=None) -> dict:
+    """Recompute the item findings of these keys and the resource findings around these resources
+    (both None: everything, a full scan). Written in batches, so memory does not grow with the catalog.
+
+    After an edit, `keys` are the keys whose holders changed and `resources` the resources whose key
+    set, title or sharing changed (search.documents.sync_documents). Pairs not involving them keep
+    their score until the next full scan, although the rarity weights of shared keys drift a little."""
     names = _names(session)
-    groups = _holdings(session, keys)
-    produced = []
-    for key, holdings in groups.items():
-        produced.extend(item_findings(key, holdings, names))
+    writer = _FindingWriter(session, keys, resources)
+    for key, holdings in _holdings(session, keys):
+        writer.add(item_findings(key, holdings, names))
         if progress is not None:
             progress(1)
-    touched_resources = None if keys is None else {h.resource_id for hs in groups.values() for h in hs}
-    produced.extend(resource_findings(session, touched_resources, names))
-    stats = _upsert(session, produced, keys, touched_resources)
-    return stats
+    if keys is None or resources:
+        writer.add(resource_findings(session, resources, names))
+    return writer.finish()
 
 
-def _upsert(session: Session, produced: list[dict], keys: set[str] | None, resources: set[int] | None) -> dict:
-    """Insert new findings, refresh detected ones (keeping their review), deactivate the vanished.
+class _FindingWriter:
+    """Upserts findings by fingerprint, a batch at a time: new ones are inserted, detected ones are
+    rewritten only when what the scan computed differs (their digest), review decisions are never
+    touched, and findings in scope that were not detected again are kept but marked inactive.
 
-    Core statements with executemany: a full rescan touches a finding per (key, system), which
-    at province scale is a million rows — too many for one ORM object each."""
-    table = DuplicateFinding.__table__
-    now = utcnow()
-    connection = session.connection()
-    existing: dict[str, tuple[int, bool]] = {}
-    columns = select(table.c.fingerprint, table.c.id, table.c.active)
-    if keys is None:
-        existing = {fp: (fid, active) for fp, fid, active in connection.execute(columns)}
-    else:
-        for chunk in _chunks(sorted(keys)):
-            existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
-                columns.where(table.c.kind == "item", table.c.key.in_(chunk)))})
-        for chunk in _chunks(sorted(resources or ())):  # a pair's two sides: the touched one may be either
-            existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
-                columns.where(table.c.kind == "resource",
-                              table.c.resource_id.in_(chunk) | table.c.other_resource_id.in_(chunk)))})
-    # A produced finding may exist outside the scope above (the other side of a resource pair):
-    # look every remaining fingerprint up, so nothing detected twice is inserted twice.
-    unseen = sorted({d["fingerprint"] for d in produced} - set(existing))
-    for chunk in _chunks(unseen):
-        existing.update({fp: (fid, active) for fp, fid, active in connection.execute(
-            columns.where(table.c.fingerprint.in_(chunk)))})
-    new_rows, refreshed, produced_prints = [], [], set()
-    for data in produced:
-        if data["fingerprint"] in produced_prints:
-            continue
-        produced_prints.add(data["fingerprint"])
-        found = existing.pop(data["fingerprint"], None)
-        if found is None:
-            new_rows.append({**data, "state": "open", "active": True, "first_seen": now, "last_seen": now,
-                             "reason": "", "must_reuse_from_system_id": None, "reviewed_by": None,
-                             "reviewed_at": None})
+    Core statements with executemany: a full rescan touches a finding per (key, system), which at
+    province scale is a million rows — too many for one ORM object each."""
+
+    def __init__(self, session: Session, keys: set[str] | None, resources: set[int] | None) -> None:
+        self.session, self.connection = session, session.connection()
+        self.table = DuplicateFinding.__table__
+        self.full = keys is None
+        self.now = utcnow()
+        self.pending: list[dict] = []
+        self.seen: set[str] = set()
+        self.stats = Counter(detected=0, new=0, changed=0, inactive=0)
+        self.scope: dict[str, tuple] = {}  # fingerprint → (id, active, digest) of what this run covers
+        self.table_empty = self.full and self.session.scalar(select(self.table.c.id).limit(1)) is None
+        if not self.full:
+            columns = self._columns()
+            for chunk in _chunks(sorted(keys)):
+                self._remember(self.scope, columns.where(self.table.c.kind == "item", self.table.c.key.in_(chunk)))
+            for chunk in _chunks(sorted(resources or ())):  # a pair's two sides: the touched one may be either
+                self._remember(self.scope, columns.where(
+                    self.table.c.kind == "resource",
+                    self.table.c.resource_id.in_(chunk) | self.table.c.other_resource_id.in_(chunk)))
+
+    def _columns(self):
+        return select(self.table.c.fingerprint, self.table.c.id, self.table.c.active, self.table.c.digest)
+
+    def _remember(self, into: dict, stmt) -> None:
+        into.update((fp, (fid, active, digest)) for fp, fid, active, digest in self.connection.execute(stmt))
+
+    def add(self, findings: list[dict]) -> None:
+        self.pending.extend(findings)
+        if len(self.pending) >= UPSERT_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self.pending = self.pending, []
+        fresh = []
+        for data in batch:
+            if data["fingerprint"] not in self.seen:
+                self.seen.add(data["fingerprint"])
+                fresh.append(data)
+        self.stats["detected"] += len(fresh)
+        known = self.scope
+        if not self.table_empty:  # also found outside the scope: the other side of a resource pair
+            outside = sorted(d["fingerprint"] for d in fresh if d["fingerprint"] not in known)
+            known = dict(known)
+            for chunk in _chunks(outside):
+                self._remember(known, self._columns().where(self.table.c.fingerprint.in_(chunk)))
+        new_rows, changed = [], []
+        for data in fresh:
+            evidence = json.dumps(data["evidence"], ensure_ascii=False, sort_keys=True)
+            digest = _digest(data, evidence)
+            found = known.get(data["fingerprint"])
+            if found is None:
+                new_rows.append((data["fingerprint"], *(evidence if c == "evidence" else data[c] for c in COMPUTED),
+                                 digest, "open", True, None, "", None, None, self.now, self.now))
+            elif found[2] != digest or not found[1]:
+                changed.append({"b_id": found[0], **{f"v_{c}": data[c] for c in COMPUTED}, "v_digest": digest})
+        if changed:
+            self.connection.execute(
+                update(self.table).where(self.table.c.id == bindparam("b_id"))
+                .values({**{c: bindparam(f"v_{c}") for c in (*COMPUTED, "digest")}, "active": True,
+                         "last_seen": self.now}), changed)
+        insert_rows(self.connection, self.table, FINDING_COLUMNS, new_rows)
+        self.stats["new"] += len(new_rows)
+        self.stats["changed"] += len(changed)
+
+    def finish(self) -> dict:
+        self._flush()
+        if self.full:
+            gone = [fid for fid, fp in self.connection.execute(
+                select(self.table.c.id, self.table.c.fingerprint).where(self.table.c.active.is_(True)))
+                if fp not in self.seen]
         else:
-            refreshed.append({"b_id": found[0], **{f"v_{k}": v for k, v in data.items() if k != "fingerprint"},
-                          "v_last_seen": now})
-    if refreshed:
-        fields = [k[2:] for k in refreshed[0] if k.startswith("v_")]
-        connection.execute(update(table).where(table.c.id == bindparam("b_id"))
-                           .values({**{f: bindparam(f"v_{f}") for f in fields}, "active": True}), refreshed)
-    gone = [fid for fid, active in existing.values() if active]
-    for chunk in _chunks(gone):
-        connection.execute(update(table).where(table.c.id.in_(chunk)).values(active=False))
-    if new_rows:
-        insert_rows(connection, table, FINDING_COLUMNS,
-                    [tuple(json.dumps(row[c], ensure_ascii=False) if c == "evidence" else row[c]
-                           for c in FINDING_COLUMNS) for row in new_rows])
-    session.expire_all()
-    return {"detected": len(produced), "new": len(new_rows), "inactive": len(gone)}
+            gone = [fid for fp, (fid, active, _) in self.scope.items() if active and fp not in self.seen]
+        for chunk in _chunks(gone):
+            self.connection.execute(update(self.table).where(self.table.c.id.in_(chunk)).values(active=False))
+        if self.full and not self.table_empty:  # every active finding was detected by this scan
+            self.connection.execute(update(self.table).where(self.table.c.active.is_(True)).values(last_seen=self.now))
+        self.stats["inactive"] = len(gone)
+        self.session.expire_all()
+        return dict(self.stats)
+
+
+def _digest(data: dict, evidence_json: str) -> str:
+    """Of everything a scan computes for a finding (not its review): equal digests, nothing to write."""
+    text = "\x1f".join(evidence_json if c == "evidence" else str(data[c]) for c in COMPUTED)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def _chunks(values: list, size: int = 900):

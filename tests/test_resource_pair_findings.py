@@ -27,8 +27,8 @@ def test_refreshing_around_one_side_of_a_pair_updates_the_other_sides_finding_in
         assert len(before) == 2 and all(active for _fp, active in before)
         produced = scan.resource_findings(session, {first["id"]}, scan._names(session))  # both sides of the pair
         assert len(produced) == 2
-        stats = scan._upsert(session, produced, set(), {first["id"]})
-        assert stats["new"] == 0 and stats["inactive"] == 0
+        stats = scan.refresh_findings(session, set(), {first["id"]})
+        assert stats["detected"] == 2 and stats["new"] == 0 and stats["inactive"] == 0
         assert _resource_findings(session) == before
         assert session.scalar(select(func.count()).select_from(DuplicateFinding)) == len(before) + \
             session.scalar(select(func.count()).select_from(DuplicateFinding).where(DuplicateFinding.kind == "item"))
