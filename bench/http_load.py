@@ -55,6 +55,7 @@ def drive(port: int, make_request: Callable[[int, int], tuple[str, str, dict | N
           seconds: float, max_requests: int = 200_000) -> dict:
     """make_request(client, n) → (method, path, json body / raw bytes or None, headers). Returns latencies and errors."""
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {}
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
@@ -84,6 +85,7 @@ def drive(port: int, make_request: Callable[[int, int], tuple[str, str, dict | N
             elapsed = time.perf_counter() - start
             with lock:
                 latencies.append(elapsed)
+                by_kind.setdefault(request_kind(method, path), []).append(elapsed)
                 if not ok:
                     errors.append(f"{path[:60]} → {data[:160]!r}")
         conn.close()
@@ -95,7 +97,18 @@ def drive(port: int, make_request: Callable[[int, int], tuple[str, str, dict | N
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return summarize(latencies, errors, wall)
+    result = summarize(latencies, errors, wall)
+    result["by_kind"] = {kind: summarize(values, [], wall) for kind, values in sorted(by_kind.items())}
+    return result
+
+
+def request_kind(method: str, path: str) -> str:
+    """What a request was, for the per-kind breakdown: the path without query or record name."""
+    path = path.split("?", 1)[0]
+    parts = path.split("/")
+    if len(parts) == 3 and parts[1] in ("resources", "units", "systems"):
+        path = f"/{parts[1]}/<name>"
+    return f"{method} {path}"
 
 
 def summarize(latencies: list[float], errors: list[str], wall: float) -> dict:

@@ -142,6 +142,9 @@ def main() -> None:
                   f"p95 {m['p95']:6.1f} ms, p99 {m['p99']:6.1f} ms, errors {m['errors']}")
             for sample in m["error_samples"]:
                 print("     error:", sample)
+        for kind_name, m in r["mixed"]["by_kind"].items():
+            print(f"    {kind_name:40s} {m['requests']:>6,}  p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  "
+                  f"mean {m['mean']:7.1f} ms")
         print(f"  mixed throughput / baseline throughput = {r['mixed']['throughput'] / r['baseline']['throughput']:.2f}")
 
 

@@ -4,7 +4,8 @@ Scans write hundreds of thousands of rows; SQLAlchemy's per-row parameter proces
 than SQLite's own work there. Values must already be in the driver's form (JSON as text)."""
 from __future__ import annotations
 
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -17,3 +18,34 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
     sql = (f'INSERT INTO {table.name} ({", ".join(columns)}) '
            f'VALUES ({", ".join([mark] * len(columns))})')
     connection.exec_driver_sql(sql, rows)
+
+
+@contextmanager
+def indexes_built_after(connection: Connection, *tables: Table) -> Iterator[None]:
+    """SQLite: drop these tables' secondary indexes for the block and build them again after it.
+
+    Building an index from a full table is a sort; maintaining it row by row through a million
+    inserts is a random B-tree write per row (the full scan's superlinear part). Inside the write
+    transaction, so readers keep seeing the old indexes until commit. PostgreSQL keeps them (there
+    a DROP INDEX would lock readers out of the table for the whole scan)."""
+    indexes = [index for table in tables for index in table.indexes] if connection.dialect.name == "sqlite" else []
+    for index in indexes:
+        index.drop(connection)
+    yield  # on an error the transaction rolls back, and the drops with it
+    for index in indexes:
+        index.create(connection)
+
+
+@contextmanager
+def page_cache(connection: Connection, mib: int) -> Iterator[None]:
+    """SQLite: a page cache of `mib` MiB on this connection for the block (the default is 2 MiB, so
+    a scan over millions of rows re-reads index pages from the OS instead of memory)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(mib) * 1024}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")

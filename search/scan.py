@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from registry.db import utcnow
 from registry.models import InformationResource, InformationSystem, Unit
-from search.bulk import insert_rows
+from search.bulk import indexes_built_after, insert_rows, page_cache
 from search.documents import SHARING_METHODS_THAT_PROVIDE, SHARING_TYPES_THAT_PROVIDE, provides  # noqa: F401
 from search.models import DuplicateFinding, ItemElement
 
@@ -48,6 +48,7 @@ CANDIDATE_KEYS_PER_RESOURCE = 4
 CANDIDATE_BUCKET_CAP = 64
 AROUND_AT_MOST = 200          # more touched resources than this: one full read of item_element is cheaper
 HOLDERS_IN_EVIDENCE = 3
+SCAN_CACHE_MIB = 256          # SQLite page cache during a full scan
 UPSERT_BATCH = 20_000          # findings written per round: a full scan's memory stays bounded
 COMPUTED = ("kind", "key", "element_id", "element_name", "system_id", "unit_id", "resource_id",
             "other_resource_id", "role", "provider_system_id", "score", "evidence")
@@ -99,8 +100,9 @@ def _holdings(session: Session, keys: set[str] | None) -> Iterator[tuple[str, li
     key_list = None if keys is None else sorted(keys)
     chunks = [None] if key_list is None else list(_chunks(key_list))
     own = own_record_elements()
+    connection = session.connection().execution_options(yield_per=20_000)
     for chunk in chunks:
-        rows = session.execute(stmt if chunk is None else stmt.where(IE.key.in_(chunk))).yield_per(20_000)
+        rows = connection.execute(stmt if chunk is None else stmt.where(IE.key.in_(chunk)))
         for key, group in groupby(rows, key=lambda row: row[0]):
             holdings = [Holding(*row[1:]) for row in group if row[5] not in own]
             if holdings:
@@ -370,6 +372,12 @@ def _resource_side(me: int, them: int, shared: set[str], score: float, sharing: 
 def full_scan(session: Session, progress=None) -> dict:
     """Map every item again and recompute every finding; review decisions are kept."""
     from search.documents import store_documents
-    documents = store_documents(session, None, progress)
-    stats = refresh_findings(session, None)
+    connection = session.connection()
+    findings = DuplicateFinding.__table__
+    first = session.scalar(select(findings.c.id).limit(1)) is None
+    with page_cache(connection, SCAN_CACHE_MIB):
+        with indexes_built_after(connection, ItemElement.__table__):
+            documents = store_documents(session, None, progress)
+        with indexes_built_after(connection, *([findings] if first else [])):
+            stats = refresh_findings(session, None)
     return {"resources": documents, **stats}

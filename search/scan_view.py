@@ -47,7 +47,7 @@ def _add_rows(view: MappingView, rows, own: frozenset[str]) -> None:
 def global_view(session: Session, own: frozenset[str], min_confidence: float) -> MappingView:
     view = MappingView()
     units_per_key: dict[str, set[int]] = defaultdict(set)
-    rows = session.execute(_base(min_confidence)).all()
+    rows = session.connection().execute(_base(min_confidence)).all()
     for _resource, unit_id, key, _element in rows:
         units_per_key[key].add(unit_id)
     _add_rows(view, rows, own)
