@@ -23,6 +23,7 @@ from registry.funding.models import BudgetLine, BudgetRun
 from registry.funding.storage import LocalUpload, UploadField
 from registry.funding.vocab import STATE_LABELS
 from registry.lookup import get_system, get_unit
+from registry.ordering import Sort, ordered, vocab_order
 
 READERS = ("bureau", "finance", "reviewer")
 
@@ -195,9 +196,15 @@ def budget_confirm(ctx: Context, data: dict) -> dict:
     return {"id": line.id, "state": line.state, "state_label": STATE_LABELS[line.state], "system_id": line.system_id}
 
 
+LINE_SORTS = ("row", "unit", "system", "amount", "confidence", "state")
+
+
 class BudgetReportSchema(ChineseSchema):
     run = Int("预算申报清单编号", required=True, minimum=1)
     as_of = _as_of()
+    sort = Sort(LINE_SORTS)
+    rows = Int("条数", minimum=0, maximum=20000)
+    start = Int("起始位置", minimum=0, load_default=0)
 
     class Meta:
         unknown = EXCLUDE
@@ -206,27 +213,63 @@ class BudgetReportSchema(ChineseSchema):
 @action("budget_report", auth=_readers, schema=BudgetReportSchema, read_only=True)
 def budget_report(ctx: Context, data: dict) -> dict:
     """Every line of a budget run with its matched system, decision, reasons (with articles) and
-    amount blocked; and the summary per reason and per unit."""
+    amount blocked; and the summary per reason and per unit. The summary always covers every line;
+    `lines` is a page of them when `sort`, `rows` or `start` is given (`count`: all lines)."""
     run = _get_run(ctx.session, data["run"])
     lines = budget.line_results(ctx.session, run, policy=ctx.settings.policy, as_of=data.get("as_of"))
-    return {"run": run_dict(ctx.session, run), "year": run.year, "lines": lines,
-            "summary": engine.summarize(lines, amount_key="amount")}
+    result = {"run": run_dict(ctx.session, run), "year": run.year, "lines": lines, "count": len(lines),
+              "summary": engine.summarize(lines, amount_key="amount")}
+    if data.get("sort") is not None or data.get("rows") is not None or data["start"]:
+        L = BudgetLine
+        columns = {"row": L.row, "unit": L.unit_text, "system": L.system_text, "amount": L.amount,
+                   "confidence": L.confidence, "state": vocab_order(L.state, STATE_LABELS)}
+        stmt = ordered(select(L.id).where(L.run_id == run.id), data.get("sort"), columns, ("row", False), L.id)
+        stmt = stmt.offset(data["start"])
+        by_id = {line["id"]: line for line in lines}
+        result["lines"] = [by_id[i] for i in ctx.session.scalars(
+            stmt if data.get("rows") is None else stmt.limit(data["rows"]))]
+    return result
+
+
+RUN_SORTS = ("id", "year", "filename", "uploaded_by")
 
 
 class RunListSchema(ChineseSchema):
     year = _year(required=False)
+    sort = Sort(RUN_SORTS)
+    rows = Int("条数", minimum=0, maximum=1000, load_default=200)
+    start = Int("起始位置", minimum=0, load_default=0)
 
     class Meta:
         unknown = EXCLUDE
 
 
-@action("budget_run_list", auth=_readers, schema=RunListSchema, read_only=True)
-def budget_run_list(ctx: Context, data: dict) -> list:
-    """Uploaded budget request lists, newest first."""
-    stmt = select(BudgetRun).order_by(BudgetRun.id.desc())
+def _runs(ctx: Context, data: dict):
+    stmt = select(BudgetRun)
     if data.get("year"):
         stmt = stmt.where(BudgetRun.year == data["year"])
-    return [run_dict(ctx.session, r) for r in ctx.session.scalars(stmt.limit(200))]
+    return stmt
+
+
+def _run_page(ctx: Context, stmt, data: dict) -> list[dict]:
+    R = BudgetRun
+    stmt = ordered(stmt, data.get("sort"), {"id": R.id, "year": R.year, "filename": R.filename,
+                                            "uploaded_by": R.uploaded_by}, ("id", True), R.id)
+    return [run_dict(ctx.session, r) for r in ctx.session.scalars(stmt.offset(data["start"]).limit(data["rows"]))]
+
+
+@action("budget_run_list", auth=_readers, schema=RunListSchema, read_only=True)
+def budget_run_list(ctx: Context, data: dict) -> list:
+    """Uploaded budget request lists, newest first (or by `sort`: id, year, filename, uploaded_by)."""
+    return _run_page(ctx, _runs(ctx, data), data)
+
+
+@action("budget_run_search", auth=_readers, schema=RunListSchema, read_only=True)
+def budget_run_search(ctx: Context, data: dict) -> dict:
+    """Like budget_run_list, with the total: {"count", "results"} (for paged lists)."""
+    stmt = _runs(ctx, data)
+    return {"count": ctx.session.scalar(select(func.count()).select_from(stmt.subquery())),
+            "results": _run_page(ctx, stmt, data)}
 
 
 def default_year() -> int:

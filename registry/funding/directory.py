@@ -22,6 +22,7 @@ from registry.funding.models import DirectoryEvent
 from registry.funding.vocab import EVENT_LABELS
 from registry.lookup import get_system, get_unit
 from registry.models import InformationSystem, Unit
+from registry.ordering import Sort, ordered, vocab_order
 
 
 def _date_field(label: str):
@@ -153,6 +154,7 @@ class DirectoryListSchema(ChineseSchema):
     q = Text("系统名称", max_length=100, load_default="")
     rows = Int("条数", minimum=0, maximum=20000, load_default=50)
     start = Int("起始位置", minimum=0, load_default=0)
+    sort = Sort(("unit", "name", "in_directory", "directory_date", "status"))
 
     class Meta:
         unknown = EXCLUDE
@@ -161,7 +163,7 @@ class DirectoryListSchema(ChineseSchema):
 @action("directory_list", auth=_reader, schema=DirectoryListSchema, read_only=True)
 def directory_list(ctx: Context, data: dict) -> dict:
     """The master directory with filters. `missing`: registered systems that are not in the
-    directory and not merged away (the Bureau's to-do list)."""
+    directory and not merged away (the Bureau's to-do list). Sorted by unit unless `sort` says otherwise."""
     S = InformationSystem
     conditions = []
     if data.get("unit") is not None:
@@ -175,8 +177,11 @@ def directory_list(ctx: Context, data: dict) -> dict:
     if data["q"]:
         conditions.append(S.name.contains(data["q"], autoescape=True))
     count = ctx.session.scalar(select(func.count(S.id)).where(*conditions))
-    rows = ctx.session.execute(select(S, Unit.name, Unit.code).join(Unit, Unit.id == S.unit_id).where(*conditions)
-                               .order_by(Unit.name, S.name).offset(data["start"]).limit(data["rows"])).all()
+    stmt = ordered(select(S, Unit.name, Unit.code).join(Unit, Unit.id == S.unit_id).where(*conditions), data["sort"],
+                   {"unit": (Unit.name, S.name), "name": S.name, "in_directory": S.in_directory,
+                    "directory_date": S.directory_date, "status": vocab_order(S.status, vocab.SYSTEM_STATUS)},
+                   ("unit", False), S.id)
+    rows = ctx.session.execute(stmt.offset(data["start"]).limit(data["rows"])).all()
     merged = _merge_targets(ctx.session, [s.id for s, _, _ in rows if s.status == "merged"])
     results = []
     for system, unit_name, unit_code in rows:

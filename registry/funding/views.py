@@ -14,10 +14,10 @@ from registry.funding import export, storage
 from registry.funding.vocab import EVIDENCE_RESULT, KINDS
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import call_or_abort, run
+from registry.web.paging import back_args, parse
 
 bp = Blueprint("funding", __name__, template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGE = 50
 
 
 def _year() -> int:
@@ -25,16 +25,23 @@ def _year() -> int:
     return int(value) if value.isdecimal() and 2000 <= int(value) <= 2100 else date.today().year + 1
 
 
+DIRECTORY_SORTS = {"unit": "单位", "name": "信息系统", "in_directory": "是否在总目录", "directory_date": "决定日期",
+                   "status": "状态"}
+RUN_SORTS = {"id": "编号", "year": "预算年度", "filename": "文件", "uploaded_by": "上传人"}
+LINE_SORTS = {"row": "行", "unit": "申报单位", "system": "申报系统名称", "amount": "金额", "state": "匹配的总目录系统",
+              "confidence": "匹配度"}
+
+
 @bp.route("/directory")
 @login_required
 def directory():
     filters = {k: request.args[k] for k in ("unit", "in_directory", "status", "q") if request.args.get(k)}
     missing = request.args.get("missing") == "1"
-    page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdecimal() else 1
-    found = call_or_abort("directory_list", {**filters, "missing": missing, "rows": PAGE, "start": (max(page, 1) - 1) * PAGE})
-    units = run("organization_list", {"all_fields": True})
+    paging = parse(DIRECTORY_SORTS, "unit", per_page=50)
+    found = paging.load(lambda p: call_or_abort("directory_list", {**filters, "missing": missing, **p.query()}))
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"})
     return render_template("funding/directory.html", found=found, filters=filters, missing=missing, units=units,
-                           page=page, pages=max((found["count"] + PAGE - 1) // PAGE, 1))
+                           paging=paging)
 
 
 @bp.route("/directory.xlsx")
@@ -133,6 +140,13 @@ def report_export():
     return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=f"{year}年度运维经费审核.xlsx")
 
 
+def _runs_page(problems=None, status: int = 200):
+    paging = parse(RUN_SORTS, "id", descending=True)
+    runs = paging.load(lambda p: call_or_abort("budget_run_search", p.query()))
+    return render_template("funding/budget_runs.html", runs=runs["results"], paging=paging, year=_year(),
+                           problems=problems or []), status
+
+
 @bp.route("/funding/budget", methods=["GET", "POST"])
 @login_required
 def budget_runs():
@@ -141,20 +155,20 @@ def budget_runs():
         try:
             result = run("budget_upload", data)
         except RegistryError as exc:
-            problems = getattr(exc, "problems", [])
             flash(exc.message, "error")
-            return render_template("funding/budget_runs.html", runs=call_or_abort("budget_run_list", {}), year=_year(),
-                                   problems=[p.as_dict() for p in problems]), 422
+            return _runs_page([p.as_dict() for p in getattr(exc, "problems", [])], 422)
         flash(f"已读取 {result['line_count']} 行并与总目录匹配，请核对待确认的匹配", "success")
         return redirect(url_for("funding.budget_run", run_id=result["id"]))
-    return render_template("funding/budget_runs.html", runs=call_or_abort("budget_run_list", {}), year=_year(), problems=[])
+    return _runs_page()
 
 
 @bp.route("/funding/budget/<int:run_id>")
 @login_required
 def budget_run(run_id: int):
-    report = call_or_abort("budget_report", {"run": run_id})
-    return render_template("funding/budget_run.html", report=report, can_confirm=g.user.role in ("finance", "admin"))
+    paging = parse(LINE_SORTS, "row", per_page=50, fragment="lines")
+    report = paging.load(lambda p: call_or_abort("budget_report", {"run": run_id, **p.query()}))
+    return render_template("funding/budget_run.html", report=report, paging=paging,
+                           can_confirm=g.user.role in ("finance", "admin"))
 
 
 @bp.route("/funding/budget/lines/<int:line_id>/confirm", methods=["POST"])
@@ -170,7 +184,8 @@ def budget_confirm(line_id: int):
         flash(exc.message, "error")
     else:
         flash("已保存匹配确认", "success")
-    return redirect(url_for("funding.budget_run", run_id=request.form.get("run", type=int) or 0) + f"#line-{line_id}")
+    return redirect(url_for("funding.budget_run", run_id=request.form.get("run", type=int) or 0,
+                            **back_args(request.form)) + f"#line-{line_id}")
 
 
 @bp.route("/funding/budget/<int:run_id>/report.xlsx")

@@ -4,7 +4,7 @@ Each write: auth (access.py) → validate → apply → audit before/after → f
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from registry import audit
 from registry.actions.base import Context, action
@@ -12,6 +12,8 @@ from registry.actions.catalog import check_version
 from registry.authz import allow_public, require_login, require_role
 from registry.errors import Conflict, ValidationFailed
 from registry.lookup import get_resource, get_system, get_unit
+from registry.models import Unit
+from registry.ordering import ordered, vocab_order
 from registry.projects import access, rules, schemas, stages
 from registry.projects.common import (add_evidence_for_systems, find_project, get_project, not_in_future, record,
                                       snapshot, today)
@@ -127,8 +129,9 @@ def project_show(ctx: Context, data: dict) -> dict:
 
 @action("project_search", auth=allow_public, read_only=True, schema=schemas.ProjectSearchSchema)
 def project_search(ctx: Context, data: dict) -> dict:
-    """Projects filtered by budget year (on that year's list), stage, unit (id or code), keyword."""
-    query = select(Project).order_by(Project.id.desc())
+    """Projects filtered by budget year (on that year's list), stage, unit (id or code), keyword;
+    newest first unless `sort` says otherwise; all of them, or `rows` from `start`."""
+    query = select(Project)
     if data.get("year"):
         query = query.where(Project.id.in_(select(ProjectListEntry.project_id).where(
             ProjectListEntry.year == data["year"])))
@@ -140,8 +143,14 @@ def project_search(ctx: Context, data: dict) -> dict:
             select(ProjectPart.project_id).where(ProjectPart.unit_id == unit.id))))
     if data.get("q"):
         query = query.where(Project.name.contains(data["q"]))
-    rows = [project_summary(p) for p in ctx.session.scalars(query)]
-    return {"count": len(rows), "results": rows}
+    count = ctx.session.scalar(select(func.count()).select_from(query.subquery()))
+    query = ordered(query.join(Unit, Unit.id == Project.unit_id), data.get("sort"), {
+        "id": Project.id, "name": Project.name, "unit": Unit.name, "stage": vocab_order(Project.stage, STAGE),
+        "status": Project.status, "estimate": Project.estimate_yuan, "approved": Project.approved_total_yuan},
+        ("id", True), Project.id).offset(data.get("start") or 0)
+    if data.get("rows") is not None:
+        query = query.limit(data["rows"])
+    return {"count": count, "results": [project_summary(p) for p in ctx.session.scalars(query)]}
 
 
 # ---- cross-department parts (Art. 13) -------------------------------------------------------

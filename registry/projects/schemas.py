@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate
 
 from catalog_schema import vocabularies as catalog_vocab
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text, Vocab
+from registry.ordering import Sort
 from registry.projects import vocab
 
 MAX_YUAN = 10**12
@@ -153,11 +154,17 @@ class BudgetCheckSchema(ChineseSchema):
     year = Int("预算年度", required=True, minimum=2000, maximum=2100)
 
 
+PROJECT_SORTS = ("id", "name", "unit", "stage", "status", "estimate", "approved")
+
+
 class ProjectSearchSchema(ChineseSchema):
     year = Int("预算年度", minimum=2000, maximum=2100)
     stage = Vocab(vocab.STAGE)
     unit = Ref("单位")
     q = Text("关键词", max_length=100)
+    sort = Sort(PROJECT_SORTS)
+    rows = Int("条数", minimum=0, maximum=1000)
+    start = Int("起始位置", minimum=0, load_default=0)
 
 
 class AdjustmentSchema(ChineseSchema):

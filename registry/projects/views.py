@@ -16,6 +16,7 @@ from registry.projects import vocab
 from registry.projects.schemas import DECLARATION_FIELDS
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run, show_or_404
+from registry.web.paging import parse
 
 bp = Blueprint("projects", __name__, template_folder="templates")
 LIST_FIELDS = ("materials", "feasibility_chapters", "systems", "resources")
@@ -43,15 +44,20 @@ def form_data() -> dict:
     return data
 
 
+PROJECT_SORTS = {"id": "编号", "name": "项目名称", "unit": "项目业主", "stage": "阶段", "status": "状态",
+                 "estimate": "经费估算", "approved": "批复总投资"}
+
+
 @bp.route("/projects")
 def project_list():
     filters = {k: request.args[k] for k in ("year", "stage", "unit", "q") if request.args.get(k)}
+    paging = parse(PROJECT_SORTS, "id", descending=True)
     try:
-        found = run("project_search", filters)
+        found = paging.load(lambda p: run("project_search", {**filters, **p.query()}))
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": []}
-    return render_template("projects/list.html", found=found, filters=filters, stages=vocab.STAGE)
+    return render_template("projects/list.html", found=found, filters=filters, stages=vocab.STAGE, paging=paging)
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])

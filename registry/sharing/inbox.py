@@ -18,6 +18,7 @@ from registry.actions.base import Context, action
 from registry.authz import require_login
 from registry.db import utcnow
 from registry.models import User
+from registry.ordering import ordered
 from registry.sharing.models import Notification, NotificationAddress
 from registry.sharing.schemas import EmailSchema, InboxListSchema, InboxReadSchema
 
@@ -98,7 +99,8 @@ def _login(ctx: Context, data: dict) -> None:
 
 @action("inbox_list", auth=_login, schema=InboxListSchema, read_only=True)
 def inbox_list(ctx: Context, data: dict) -> dict:
-    """The acting user's messages, newest first, with the unread count."""
+    """The acting user's messages, newest first (or by `sort`: created, kind, title, read), with the
+    unread count."""
     if ctx.user.id is None:
         return {"count": 0, "unread": 0, "results": []}
     base = select(Notification).where(Notification.user_id == ctx.user.id)
@@ -107,7 +109,10 @@ def inbox_list(ctx: Context, data: dict) -> dict:
     count = ctx.session.scalar(select(func.count()).select_from(base.subquery()))
     unread = ctx.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == ctx.user.id, Notification.read_at.is_(None)))
-    rows = ctx.session.scalars(base.order_by(Notification.id.desc()).offset(data["start"]).limit(data["rows"]))
+    N = Notification
+    stmt = ordered(base, data["sort"], {"created": N.id, "kind": N.kind, "title": N.title,
+                                        "read": N.read_at.is_not(None)}, ("created", True), N.id)
+    rows = ctx.session.scalars(stmt.offset(data["start"]).limit(data["rows"]))
     return {"count": count, "unread": unread, "results": [notification_dict(n) for n in rows]}
 
 

@@ -4,12 +4,15 @@ feedback and objections are never edited away, an answer is added beside the obj
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from registry import audit
 from registry.actions.base import Context, action
 from registry.authz import require_login, require_unit_writer
 from registry.errors import Conflict, NotAuthorized, ValidationFailed
 from registry.lookup import get_resource
+from registry.models import Unit
+from registry.ordering import ordered
 from registry.sharing import common
 from registry.sharing.inbox import notify, unit_users
 from registry.sharing.models import SharingContact, SharingFeedback, SharingObjection, SharingRecord
@@ -71,7 +74,8 @@ def sharing_contact_show(ctx: Context, data: dict) -> dict:
 
 @action("sharing_record_list", auth=lambda ctx, data: require_login(ctx), schema=RecordListSchema, read_only=True)
 def sharing_record_list(ctx: Context, data: dict) -> dict:
-    """Sharing records of the acting user's unit (provided and consumed), or all (oversight roles)."""
+    """Sharing records of the acting user's unit (provided and consumed), or all (oversight roles);
+    newest first unless `sort` says otherwise."""
     R = SharingRecord
     stmt = select(R)
     if ctx.user.role == "department":
@@ -85,7 +89,12 @@ def sharing_record_list(ctx: Context, data: dict) -> dict:
     elif data.get("status") == "active":
         stmt = stmt.where(R.status == "active", or_(R.end_on.is_(None), R.end_on >= today))
     count = ctx.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = list(ctx.session.scalars(stmt.order_by(R.id.desc()).offset(data["start"]).limit(data["rows"])))
+    provider, consumer = aliased(Unit), aliased(Unit)
+    stmt = stmt.join(provider, provider.id == R.provider_unit_id).join(consumer, consumer.id == R.consumer_unit_id)
+    stmt = ordered(stmt, data["sort"], {"id": R.id, "provider": provider.name, "consumer": consumer.name,
+                                        "resource": R.resource_title, "start": R.start_on, "end": R.end_on,
+                                        "status": R.status}, ("id", True), R.id)
+    rows = list(ctx.session.scalars(stmt.offset(data["start"]).limit(data["rows"])))
     names = common.unit_names(ctx.session, {u for r in rows for u in (r.provider_unit_id, r.consumer_unit_id)})
     systems = common.system_names(ctx.session, {s for r in rows for s in (r.provider_system_id, r.consumer_system_id)})
     return {"count": count, "results": [common.record_dict(r, names, systems) for r in rows]}

@@ -8,6 +8,7 @@ or at once when Policy `sharing_unconditional_review` is "auto".
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from registry import audit
 from registry.actions.base import Context, action
@@ -15,7 +16,8 @@ from registry.actions.catalog import check_version
 from registry.authz import require_login, require_role, require_unit_writer
 from registry.errors import Conflict, NotAuthorized, ValidationFailed
 from registry.lookup import get_resource, get_system, get_unit
-from registry.models import InformationItem, InformationResource
+from registry.models import InformationItem, InformationResource, Unit
+from registry.ordering import ordered
 from registry.sharing import common
 from registry.sharing.inbox import bureau_users, notify, unit_users
 from registry.sharing.models import SharingContact, SharingRecord, SharingRequest, SharingRequestItem
@@ -169,7 +171,8 @@ def sharing_request_show(ctx: Context, data: dict) -> dict:
 
 @action("sharing_request_list", auth=_auth_read, schema=RequestListSchema, read_only=True)
 def sharing_request_list(ctx: Context, data: dict) -> dict:
-    """Requests sent by or to the acting user's unit (department), or all (oversight roles)."""
+    """Requests sent by or to the acting user's unit (department), or all (oversight roles); newest
+    first unless `sort` says otherwise."""
     R = SharingRequest
     stmt = select(R)
     user = ctx.user
@@ -186,7 +189,12 @@ def sharing_request_list(ctx: Context, data: dict) -> dict:
     if data["overdue"]:
         stmt = stmt.where(R.status == "pending", R.due_on < common.today())
     count = ctx.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = list(ctx.session.scalars(stmt.order_by(R.id.desc()).offset(data["start"]).limit(data["rows"])))
+    requester, provider = aliased(Unit), aliased(Unit)
+    stmt = stmt.join(requester, requester.id == R.requester_unit_id).join(provider, provider.id == R.provider_unit_id)
+    stmt = ordered(stmt, data["sort"], {"id": R.id, "requester": requester.name, "provider": provider.name,
+                                        "resource": R.resource_title, "status": R.status, "submitted": R.submitted_on,
+                                        "due": R.due_on}, ("id", True), R.id)
+    rows = list(ctx.session.scalars(stmt.offset(data["start"]).limit(data["rows"])))
     names = common.unit_names(ctx.session, {u for r in rows for u in (r.requester_unit_id, r.provider_unit_id)})
     results = []
     for req in rows:

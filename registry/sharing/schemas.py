@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import ChineseSchema, Int, Ref, Text, Vocab
 from catalog_schema.vocabularies import Term, Vocabulary
+from registry.ordering import Sort
 
 REQUEST_STATUS = Vocabulary("sharing_request_status", "申请状态", (
     Term("pending", "待答复"), Term("approved", "已同意"), Term("partial", "部分同意"),
@@ -98,6 +99,7 @@ class RequestListSchema(ReadSchema):
     overdue = fields.Boolean(load_default=False, error_messages={"invalid": "仅看超期只能是 true 或 false"})
     rows = Int("条数", minimum=0, maximum=1000, load_default=50)
     start = Int("起始位置", minimum=0, load_default=0)
+    sort = Sort(("id", "requester", "provider", "resource", "status", "submitted", "due"))
 
 
 class AnswerSchema(WriteIdSchema):
@@ -147,6 +149,7 @@ class RecordListSchema(ReadSchema):
     status = Vocab(RECORD_STATUS)
     rows = Int("条数", minimum=0, maximum=1000, load_default=50)
     start = Int("起始位置", minimum=0, load_default=0)
+    sort = Sort(("id", "provider", "consumer", "resource", "start", "end", "status"))
 
 
 class RevokeSchema(ChineseSchema):
@@ -190,6 +193,7 @@ class InboxListSchema(ReadSchema):
     unread = fields.Boolean(load_default=False, error_messages={"invalid": "仅看未读只能是 true 或 false"})
     rows = Int("条数", minimum=0, maximum=500, load_default=50)
     start = Int("起始位置", minimum=0, load_default=0)
+    sort = Sort(("created", "kind", "title", "read"))
 
 
 class InboxReadSchema(ChineseSchema):

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from registry.errors import NotAuthorized, NotFound, RegistryError
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run
+from registry.web.paging import back_args, parse
 
 bp = Blueprint("sharing", __name__, template_folder="templates")
 
@@ -30,22 +31,38 @@ def _try(name: str, data: dict, success: str) -> bool:
     return True
 
 
+REQUEST_SORTS = {"id": "编号", "requester": "申请单位 / 系统", "provider": "提供单位", "resource": "信息资源",
+                 "status": "状态", "submitted": "提交", "due": "答复期限"}
+RECORD_SORTS = {"id": "编号", "provider": "提供单位", "resource": "信息资源", "consumer": "使用单位 / 系统",
+                "start": "期限", "status": "状态"}
+INBOX_SORTS = {"created": "时间", "kind": "类型", "title": "标题", "read": "已读"}
+
+
+def _lists(request_box: str, record_box: str | None) -> dict:
+    """The requests and (optionally) the records of a sharing page, each paged on its own."""
+    req_paging = parse(REQUEST_SORTS, "id", descending=True, prefix="req_", fragment="requests")
+    requests = req_paging.load(lambda p: run("sharing_request_list", {"box": request_box, **p.query()}))
+    rec_paging = records = None
+    if record_box is not None:
+        rec_paging = parse(RECORD_SORTS, "id", descending=True, prefix="rec_", fragment="records")
+        records = rec_paging.load(lambda p: run("sharing_record_list", {"box": record_box, **p.query()}))
+    return {"requests": requests, "records": records, "req_paging": req_paging, "rec_paging": rec_paging}
+
+
 @bp.route("/sharing")
 @login_required
 def mine():
-    box = "sent" if g.user.role == "department" else "all"
-    requests = run("sharing_request_list", {"box": box, "rows": 200})
-    records = run("sharing_record_list", {"box": "consumed" if g.user.role == "department" else "all", "rows": 200})
-    return render_template("sharing/mine.html", requests=requests, records=records)
+    department = g.user.role == "department"
+    return render_template("sharing/mine.html", **_lists("sent" if department else "all",
+                                                         "consumed" if department else "all"))
 
 
 @bp.route("/sharing/queue")
 @login_required
 def queue():
     box = "received" if g.user.role == "department" else "review"
-    requests = run("sharing_request_list", {"box": box, "rows": 200})
-    records = run("sharing_record_list", {"box": "provided", "rows": 200}) if g.user.role == "department" else None
-    return render_template("sharing/queue.html", requests=requests, records=records, box=box)
+    return render_template("sharing/queue.html", box=box,
+                           **_lists(box, "provided" if g.user.role == "department" else None))
 
 
 @bp.route("/sharing/overview")
@@ -196,6 +213,7 @@ def inbox():
             _try("inbox_mark_read", {"all": True}, "已全部标记为已读")
         else:
             _try("inbox_mark_read", {"ids": [request.form.get("id", "")]}, "已标记为已读")
-        return redirect(url_for("sharing.inbox"))
-    messages = run("inbox_list", {"rows": 200})
-    return render_template("sharing/inbox.html", messages=messages)
+        return redirect(url_for("sharing.inbox", **back_args(request.form)))
+    paging = parse(INBOX_SORTS, "created", descending=True)
+    messages = paging.load(lambda p: run("inbox_list", p.query()))
+    return render_template("sharing/inbox.html", messages=messages, paging=paging)

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from registry.authz import can_write_unit
 from registry.errors import NotFound, RegistryError, ValidationFailed
 from registry.web.auth_views import login_required
+from registry.web.paging import parse
 
 bp = Blueprint("catalog", __name__)
-PAGE_SIZE = 20
 
 
 def run(name: str, data: dict | None = None):
@@ -27,9 +27,9 @@ def call_or_abort(name: str, data: dict):
         abort(403, exc.message)
 
 
-def show_or_404(name: str, ref):
+def show_or_404(name: str, ref, **extra):
     try:
-        return run(name, {"id": ref})
+        return run(name, {"id": ref, **extra})
     except NotFound:
         abort(404)
 
@@ -43,16 +43,34 @@ def home():
     return redirect(url_for("catalog.units"))
 
 
+UNIT_SORTS = {"title": "单位名称", "package_count": "信息资源数", "name": "单位代码"}
+SYSTEM_SORTS = {"name": "系统名称", "status": "状态", "in_directory": "总目录"}
+PACKAGE_SORTS = {"title": "信息资源名称", "sharing_type": "共享类型", "modified": "更新时间"}
+ITEM_SORTS = {"position": "序号", "name": "信息项名称", "data_type": "数据类型", "data_length": "数据长度"}
+
+
 @bp.route("/units")
 def units():
-    rows = run("organization_list", {"all_fields": True, "sort": request.args.get("sort", "name asc")})
-    return render_template("units.html", units=rows)
+    paging = parse(UNIT_SORTS, "title")
+    rows = paging.load(lambda p: {"rows": run("organization_list", {"all_fields": True, "sort": p.sort_param,
+                                                                   "limit": p.per_page, "offset": p.offset})},
+                       count=lambda _: len(run("organization_list", {})))  # names only, as CKAN counts
+    return render_template("units.html", units=rows["rows"], paging=paging)
+
+
+def show_page(name: str, ref, prefix: str):
+    """Fetches a *_show action with one page of its child list (systems, packages or items)."""
+    def fetch(p):
+        return show_or_404(name, ref, **p.query(f"{prefix}_rows", f"{prefix}_start", f"{prefix}_sort"))
+    return fetch
 
 
 @bp.route("/units/<ref>")
 def unit_page(ref):
-    unit = show_or_404("organization_show", ref)
-    return render_template("unit.html", unit=unit, can_write=can_write_unit(g.get("user"), unit["id"]))
+    paging = parse(SYSTEM_SORTS, "name", fragment="systems")
+    unit = paging.load(show_page("organization_show", ref, "systems"), count=lambda u: u["system_count"])
+    return render_template("unit.html", unit=unit, paging=paging,
+                           can_write=can_write_unit(g.get("user"), unit["id"]))
 
 
 @bp.route("/units/<ref>/systems", methods=["POST"])
@@ -74,8 +92,10 @@ def system_create(ref):
 
 @bp.route("/systems/<ref>")
 def system_page(ref):
-    system = show_or_404("group_show", ref)
-    return render_template("system.html", system=system, can_write=can_write_unit(g.get("user"), system["unit_id"]))
+    paging = parse(PACKAGE_SORTS, "title", fragment="resources")
+    system = paging.load(show_page("group_show", ref, "packages"), count=lambda s: s["package_count"])
+    return render_template("system.html", system=system, paging=paging,
+                           can_write=can_write_unit(g.get("user"), system["unit_id"]))
 
 
 def resource_form_data() -> dict:
@@ -120,8 +140,9 @@ def resource_new(ref):
 
 @bp.route("/resources/<ref>")
 def resource_page(ref):
-    package = show_or_404("package_show", ref)
-    return render_template("resource.html", package=package,
+    paging = parse(ITEM_SORTS, "position", per_page=100, max_per_page=500, fragment="items")
+    package = paging.load(show_page("package_show", ref, "items"), count=lambda p: p["num_items"])
+    return render_template("resource.html", package=package, paging=paging,
                            can_write=can_write_unit(g.get("user"), package["owner_org"]))
 
 
@@ -160,16 +181,23 @@ def resource_delete(ref):
     return redirect(url_for("catalog.system_page", ref=package["groups"][0]["name"]))
 
 
+SEARCH_SORTS = {"score": "相关度", "title": "信息资源名称", "metadata_modified": "更新时间"}
+
+
 @bp.route("/search")
 def search():
     q = request.args.get("q", "")
-    page = max(int(request.args.get("page", "1") or 1) if request.args.get("page", "1").isdecimal() else 1, 1)
     fq = request.args.get("fq", "")
+    paging = parse(SEARCH_SORTS, "score", descending=True)
+    if paging.sort == "score" and not q.strip():  # no query, no relevance: by name
+        paging.sort, paging.descending = "title", False
+
+    def fetch(p):
+        return run("package_search", {"q": q, "fq": fq, "rows": p.per_page, "start": p.offset, "sort": p.sort_param,
+                                      "facet.field": ["organization", "sharing_type", "update_cycle"]})
     try:
-        found = run("package_search", {"q": q, "fq": fq, "rows": PAGE_SIZE, "start": (page - 1) * PAGE_SIZE,
-                                       "facet.field": ["organization", "sharing_type", "update_cycle"]})
+        found = paging.load(fetch)
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": [], "search_facets": {}}
-    pages = (found["count"] + PAGE_SIZE - 1) // PAGE_SIZE
-    return render_template("search.html", q=q, fq=fq, found=found, page=page, pages=pages)
+    return render_template("search.html", q=q, fq=fq, found=found, paging=paging)

@@ -56,7 +56,7 @@ def finance():
 def unit():
     ref = request.args.get("unit") or (g.user.unit_id if g.user.role == "department" else None)
     if ref in (None, ""):
-        units = run("organization_list", {"all_fields": True})
+        units = run("organization_list", {"all_fields": True, "sort": "title asc"})
         return render_template("dashboard_unit_pick.html", units=units)
     d = call_or_abort("dashboard_unit", {"unit": ref})
     recollected = call_or_abort("duplicate_list", {"unit": d["unit"]["id"], "role": "recollector", "rows": 20})

@@ -8,29 +8,26 @@ from registry.errors import RegistryError
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run, show_or_404
 from registry.web.charts import heat_map
+from registry.web.paging import parse
 
 bp = Blueprint("duplicates", __name__)
-PAGE = 30
 FILTERS = ("state", "kind", "role", "unit", "data_element")
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdecimal() else 1
+FINDING_SORTS = {"id": "编号", "kind": "类型", "element": "数据元 / 资源", "unit": "单位", "system": "信息系统",
+                 "role": "角色", "state": "状态"}
+ITEM_SORTS = {"relevance": "相关度", "name": "信息项", "unit": "单位", "system": "信息系统", "resource": "信息资源"}
 
 
 @bp.route("/duplicates")
 @login_required
 def findings():
-    page = _page()
+    paging = parse(FINDING_SORTS, "kind")
     filters = {k: request.args[k] for k in FILTERS if request.args.get(k)}
     try:
-        found = run("duplicate_list", {**filters, "rows": PAGE, "start": (page - 1) * PAGE})
+        found = paging.load(lambda p: run("duplicate_list", {**filters, **p.query()}))
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": []}
-    return render_template("duplicates.html", found=found, filters=filters, page=page,
-                           pages=max((found["count"] + PAGE - 1) // PAGE, 1))
+    return render_template("duplicates.html", found=found, filters=filters, paging=paging)
 
 
 @bp.route("/duplicates/<int:finding_id>", methods=["GET", "POST"])
@@ -65,11 +62,10 @@ def overlap():
 @bp.route("/search/items")
 def item_search():
     q = request.args.get("q", "")
-    page = _page()
+    paging = parse(ITEM_SORTS, "relevance")
     try:
-        found = run("item_search", {"q": q, "rows": PAGE, "start": (page - 1) * PAGE})
+        found = paging.load(lambda p: run("item_search", {"q": q, **p.query()}))
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": []}
-    return render_template("item_search.html", q=q, found=found, page=page,
-                           pages=max((found["count"] + PAGE - 1) // PAGE, 1))
+    return render_template("item_search.html", q=q, found=found, paging=paging)

@@ -9,8 +9,8 @@ from catalog_schema import vocabularies as vocab
 def cn_date(value) -> str:
     if value in (None, ""):
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):  # an ISO date stays a date (no 00:00), a timestamp keeps its time
+        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     if isinstance(value, datetime):
         return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
     if isinstance(value, date):

@@ -10,8 +10,12 @@ document.addEventListener("click", function (event) {
   body.appendChild(row);
   row.querySelector("input").focus();
 });
+// Destructive actions ask first. data-confirm-when="<checkbox name>": only when that box is ticked.
 document.addEventListener("submit", function (event) {
-  var message = event.target.getAttribute("data-confirm");
+  var form = event.target;
+  var message = form.getAttribute("data-confirm");
+  var when = form.getAttribute("data-confirm-when");
+  if (when && !(form.elements[when] && form.elements[when].checked)) message = null;
   if (message && !window.confirm(message)) event.preventDefault();
 });
 // "Already provided by": when an item name is entered, ask which other units already share it.
