@@ -28,8 +28,10 @@ class Vocabulary:
     terms: tuple[Term, ...]
     open: bool = False
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _terms: dict[str, Term] = field(default_factory=dict, compare=False, repr=False)  # by code
 
     def __post_init__(self) -> None:
+        self._terms.update((t.code, t) for t in self.terms)
         for term in self.terms:
             for spelling in (term.code, term.label, *term.variants):
                 self._lookup[fold(spelling)] = term.code
@@ -70,7 +72,7 @@ class Vocabulary:
         return term.label if term else stored
 
     def _by_code(self) -> dict[str, Term]:
-        return {t.code: t for t in self.terms}
+        return self._terms
 
 
 def clean(value: str) -> str:

@@ -3,9 +3,10 @@ overlap matrix, the "already provided by" lookup, scans and reindexing."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
 from marshmallow import EXCLUDE, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import ChineseSchema, Int, Ref, Text, Vocab
@@ -16,12 +17,15 @@ from registry.db import utcnow
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.lookup import get_system
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from registry.ordering import Sort, ordered
 from search.documents import matcher, provides, search_text
 from search.models import DuplicateFinding, ItemElement
-from search.scan import counts_for_duplication
+from search.scan import counts_for_duplication, holder_dict
 
 STATE_LABELS = {"open": "待审核", "confirmed": "已确认重复采集", "dismissed": "已排除"}
 ROLE_LABELS = {"recollector": "重复采集方", "undecided": "待认定", "provider": "提供方"}
+ITEM_SORTS = ("relevance", "name", "unit", "system", "resource")
+FINDING_SORTS = ("kind", "id", "element", "unit", "system", "role", "state", "score")
 
 
 class ReadSchema(ChineseSchema):
@@ -35,43 +39,67 @@ class ItemSearchSchema(ReadSchema):
     data_element = Text("数据元", max_length=20)
     rows = Int("条数", minimum=0, maximum=1000, load_default=20)
     start = Int("起始位置", minimum=0, load_default=0)
+    sort = Sort(ITEM_SORTS)
 
 
 @action("item_search", auth=allow_public, schema=ItemSearchSchema, read_only=True)
 def item_search(ctx: Context, data: dict) -> dict:
-    """Search information items by name (substring) or data element; exact element matches first."""
+    """Search information items by name (substring) or data element; exact element matches first
+    (sort relevance), or sorted by name, unit, system or resource."""
+    from search.embedded import query_elements
+    from search.result_cache import ITEMS, cached_dicts, ranked_page
+    from search.text_index import names_containing
     I, E, R, S, U = InformationItem, ItemElement, InformationResource, InformationSystem, Unit
-    conditions = []
-    elements = []
-    if data["q"]:
-        from search.embedded import _like, query_elements
-        elements = query_elements(data["q"])
-        text_match = I.name.like(_like(search_text(data["q"])), escape="\\")
-        conditions.append(text_match | E.element_id.in_(elements) if elements else text_match)
-    if data.get("data_element"):
-        conditions.append(E.element_id == data["data_element"])
-    if data.get("unit") is not None:
-        unit = data["unit"]
-        conditions.append(U.id == unit if isinstance(unit, int) else U.code == unit)
-    base = (select(I.id).join(E, E.item_id == I.id, isouter=True).join(R, R.id == I.resource_id)
-            .join(S, S.id == R.system_id).join(U, U.id == R.unit_id).where(*conditions))
-    count = ctx.session.scalar(select(func.count()).select_from(base.subquery()))
-    rank = E.element_id.in_(elements).desc() if elements else I.id
-    rows = ctx.session.execute(
+    session = ctx.session
+    elements = query_elements(data["q"]) if data["q"] else []
+
+    @cache  # (built only when the answer is not cached)
+    def conditions() -> list:
+        found = []
+        if data["q"]:  # the items whose name contains the query, found through the distinct names
+            # (the names as a list, not a subquery: PostgreSQL then ORs two index scans, no table scan)
+            text_match = E.name.in_(list(session.scalars(names_containing(session, search_text(data["q"])))))
+            found.append(text_match | E.element_id.in_(elements) if elements else text_match)
+        if data.get("data_element"):
+            found.append(E.element_id == data["data_element"])
+        if data.get("unit") is not None:
+            unit = data["unit"]
+            found.append(E.unit_id == unit if isinstance(unit, int)
+                         else E.unit_id.in_(select(U.id).where(U.code == unit)))
+        return found
+
+    def ranked():
+        relevance = case((E.element_id.in_(elements), 0), else_=1) if elements else E.item_id
+        stmt = select(E.item_id).where(*conditions())
+        if data["sort"] and data["sort"][0] != "relevance":
+            stmt = (stmt.join(I, I.id == E.item_id).join(R, R.id == E.resource_id).join(S, S.id == R.system_id)
+                    .join(U, U.id == R.unit_id))
+        return ordered(stmt, data["sort"], {"relevance": relevance, "name": I.name, "unit": U.name, "system": S.name,
+                                            "resource": R.title}, ("relevance", False), E.item_id)
+
+    key = ("item_search", data["q"], data.get("unit"), data.get("data_element"), data["sort"])
+    start, rows = data["start"] or 0, 20 if data["rows"] is None else data["rows"]  # (null: the defaults)
+    found, ids = ranked_page(session, key, start, rows, ranked=ranked,
+                             count=lambda: session.scalar(select(func.count()).select_from(E).where(*conditions())))
+    return {"count": found.count, "results": cached_dicts(session, ITEMS, ids, lambda some: _item_rows(session, some))}
+
+
+def _item_rows(session, ids: list[int]) -> list[dict]:
+    I, E, R, S, U = InformationItem, ItemElement, InformationResource, InformationSystem, Unit
+    rows = session.execute(
         select(I.id, I.name, I.data_type, I.data_length, E.element_id, E.confidence, R.id, R.name, R.title,
                R.sharing_type, R.sharing_method, S.id, S.name, U.id, U.code, U.name)
         .join(E, E.item_id == I.id, isouter=True).join(R, R.id == I.resource_id).join(S, S.id == R.system_id)
-        .join(U, U.id == R.unit_id).where(*conditions).order_by(rank, I.id)
-        .offset(data["start"]).limit(data["rows"])).all()
+        .join(U, U.id == R.unit_id).where(I.id.in_(ids)))
     elements_by_id = _element_names()
-    return {"count": count, "results": [
+    return [
         {"id": r[0], "name": r[1], "data_type": r[2], "data_type_label": vocab.DATA_TYPE.label_of(r[2]),
          "data_length": r[3], "data_element": r[4], "data_element_name": elements_by_id.get(r[4], ""),
          "confidence": r[5], "resource_id": r[6], "resource_name": r[7], "resource_title": r[8],
          "sharing_type": r[9], "sharing_type_label": vocab.SHARING_TYPE.label_of(r[9]),
          "sharing_method": r[10], "sharing_method_label": vocab.SHARING_METHOD.label_of(r[10]),
          "system_id": r[11], "system_name": r[12], "unit_id": r[13], "unit_code": r[14], "unit_name": r[15]}
-        for r in rows]}
+        for r in rows]
 
 
 def _element_names() -> dict[str, str]:
@@ -137,7 +165,8 @@ def finding_dict(f: DuplicateFinding, names: dict | None = None) -> dict:
 
 
 def _holders(f: DuplicateFinding) -> list[dict]:
-    return [*f.evidence.get("items", []), *f.evidence.get("others", [])] if f.kind == "item" else []
+    return [holder_dict(h) for part in ("items", "others") for h in f.evidence.get(part, [])] \
+        if f.kind == "item" else []
 
 
 def resolve_evidence(f: DuplicateFinding, names: dict) -> dict:
@@ -151,7 +180,7 @@ def resolve_evidence(f: DuplicateFinding, names: dict) -> dict:
                                "resource": names.get(("resource", h["resource_id"]), ""),
                                **dict(zip(("item", "data_type", "data_length"),
                                           names.get(("item", h["item_id"]), ("（已删除）", None, None))))}
-                              for h in evidence.get(part, [])]
+                              for h in map(holder_dict, evidence.get(part, []))]
     else:
         evidence["other_unit"] = names.get(("unit", evidence.get("other_unit_id")), "")
         evidence["other_system"] = names.get(("system", evidence.get("other_system_id")), "")
@@ -199,13 +228,16 @@ class DuplicateListSchema(ReadSchema):
     include_inactive = fields.Boolean(load_default=False)
     rows = Int("条数", minimum=0, maximum=5000, load_default=50)
     start = Int("起始位置", minimum=0, load_default=0)
+    sort = Sort(FINDING_SORTS)
 
 
 @action("duplicate_list", auth=_finding_reader, schema=DuplicateListSchema, read_only=True)
 def duplicate_list(ctx: Context, data: dict) -> dict:
-    """Duplicate-collection findings, filtered; a department user sees its own unit's."""
+    """Duplicate-collection findings, filtered; a department user sees its own unit's. Sorted by
+    kind and data element unless `sort` names id, element, unit, system, role, state or score."""
     F = DuplicateFinding
-    stmt = select(F)
+    stmt = (select(F).outerjoin(Unit, Unit.id == F.unit_id)
+            .outerjoin(InformationSystem, InformationSystem.id == F.system_id))
     if not data["include_inactive"]:
         stmt = stmt.where(F.active.is_(True))
     for key in ("state", "kind", "role"):
@@ -222,8 +254,10 @@ def duplicate_list(ctx: Context, data: dict) -> dict:
     if ctx.user.role == "department":
         stmt = stmt.where(F.unit_id == ctx.user.unit_id)
     count = ctx.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = list(ctx.session.scalars(stmt.order_by(F.kind, F.element_name, F.id).offset(data["start"])
-                                    .limit(data["rows"])))
+    stmt = ordered(stmt, data["sort"], {
+        "kind": (F.kind, F.element_name), "id": F.id, "element": F.element_name, "unit": Unit.name,
+        "system": InformationSystem.name, "role": F.role, "state": F.state, "score": F.score}, ("kind", False), F.id)
+    rows = list(ctx.session.scalars(stmt.offset(data["start"]).limit(data["rows"])))
     names = _names(ctx, rows)
     return {"count": count, "results": [finding_dict(f, names) for f in rows]}
 
@@ -331,6 +365,8 @@ def _scanner(ctx: Context, data: dict) -> None:
 def duplicate_scan(ctx: Context, data: dict) -> dict:
     """Rebuild every item mapping and recompute every finding (reviews are kept)."""
     from registry.locks import lock_unit
+    from search.result_cache import bump_version
     from search.scan import full_scan
+    bump_version(ctx.session)  # the index version before the scan lock, as every index write does
     lock_unit(ctx.session, None, "scan")  # a full scan covers every unit: one at a time
     return full_scan(ctx.session)

@@ -15,9 +15,17 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
     if not rows:
         return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (f'INSERT INTO {table.name} ({", ".join(columns)}) '
-           f'VALUES ({", ".join([mark] * len(columns))})')
-    connection.exec_driver_sql(sql, rows)
+    one = f'({", ".join([mark] * len(columns))})'
+    sql = f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES '
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(sql + one, rows)
+        return
+    # SQLite: many rows per statement. An FTS5 table kept by triggers (search_document's) writes its
+    # pending terms out at every statement; one statement per row made that 3-4× the cost.
+    per_statement = max(1, min(500, 30_000 // len(columns)))  # (under SQLite's 32,766 parameters)
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start:start + per_statement]
+        connection.exec_driver_sql(sql + ", ".join([one] * len(chunk)), tuple(v for row in chunk for v in row))
 
 
 @contextmanager

@@ -12,17 +12,21 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from catalog_schema import vocabularies as vocab
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from search.bulk import insert_rows
-from search.models import ItemElement, SearchDocument
+from search.models import ItemElement, SearchDocument, SearchName
+from search.result_cache import bump_version
+from search.text_index import grams
 
 BATCH = 2000
-DOCUMENT_COLUMNS = ("resource_id", "body", "elements", "provides")
+DOCUMENT_COLUMNS = ("resource_id", "body", "elements", "provides", "grams")
 ELEMENT_COLUMNS = ("item_id", "resource_id", "system_id", "unit_id", "element_id", "key", "qualifier",
-                   "confidence", "method", "shares")
+                   "confidence", "method", "shares", "name")
 SHARING_TYPES_THAT_PROVIDE = ("unconditional", "conditional")
 SHARING_METHODS_THAT_PROVIDE = ("platform", "api")
 
@@ -80,39 +84,50 @@ def search_text(text: str) -> str:
     return vocab.clean(text).lower()
 
 
+_name_text = lru_cache(maxsize=65_536)(search_text)  # item names repeat across a catalog
+
+
 def resource_documents(session: Session, resource_ids: Iterable[int] | None) -> Iterator[ResourceDocument]:
-    """Documents for these resources (all when None), in batches, with items mapped to elements."""
+    """Documents for these resources (all when None), in batches, with items mapped to elements.
+
+    Plain column reads on the session's connection (no ORM objects: a full scan reads every row),
+    after flushing whatever the current write has pending."""
+    session.flush()
+    connection = session.connection()
     if resource_ids is None:
         last = 0
         while True:
-            rows = _resource_rows(session, InformationResource.id > last)
+            rows = _resource_rows(connection, InformationResource.id > last)
             if not rows:
                 return
-            yield from _documents(session, rows)
-            last = rows[-1][0].id
+            yield from _documents(connection, rows)
+            last = rows[-1].id
     else:
         for chunk in _chunks(sorted(set(resource_ids)), BATCH):
-            yield from _documents(session, _resource_rows(session, InformationResource.id.in_(chunk)))
+            yield from _documents(connection, _resource_rows(connection, InformationResource.id.in_(chunk)))
 
 
-def _resource_rows(session: Session, condition) -> list:
-    return session.execute(
-        select(InformationResource, Unit.code, Unit.name, InformationSystem.code, InformationSystem.name)
-        .join(Unit, Unit.id == InformationResource.unit_id)
-        .join(InformationSystem, InformationSystem.id == InformationResource.system_id)
-        .where(condition).order_by(InformationResource.id).limit(BATCH)).all()
+RESOURCE_FIELDS = ("id", "unit_id", "system_id", "name", "title", "description", "resource_code", "sharing_type",
+                   "sharing_method", "update_cycle", "format_class", "format_type", "open_to_public", "modified")
 
 
-def _documents(session: Session, rows: list) -> Iterator[ResourceDocument]:
-    by_resource: dict[int, list] = {r[0].id: [] for r in rows}
+def _resource_rows(connection, condition) -> list:
+    R = InformationResource
+    return connection.execute(
+        select(*(getattr(R, f) for f in RESOURCE_FIELDS), Unit.code.label("unit_code"), Unit.name.label("unit_name"),
+               InformationSystem.code.label("system_code"), InformationSystem.name.label("system_name"))
+        .join(Unit, Unit.id == R.unit_id).join(InformationSystem, InformationSystem.id == R.system_id)
+        .where(condition).order_by(R.id).limit(BATCH)).all()
+
+
+def _documents(connection, rows: list) -> Iterator[ResourceDocument]:
+    by_resource: dict[int, list] = {r.id: [] for r in rows}
     if not by_resource:
         return
-    items = session.execute(select(InformationItem.id, InformationItem.resource_id, InformationItem.name,
-                                   InformationItem.data_type, InformationItem.data_length,
-                                   InformationItem.sharing_type)
-                            .where(InformationItem.resource_id.in_(list(by_resource)))
-                            .order_by(InformationItem.resource_id, InformationItem.position, InformationItem.id))
-    sharing = {r[0].id: (r[0].sharing_type, r[0].sharing_method) for r in rows}
+    I = InformationItem
+    items = connection.execute(select(I.id, I.resource_id, I.name, I.data_type, I.data_length, I.sharing_type)
+                               .where(I.resource_id.in_(list(by_resource))).order_by(I.resource_id, I.position, I.id))
+    sharing = {r.id: (r.sharing_type, r.sharing_method) for r in rows}
     match = matcher().match
     for item_id, resource_id, name, data_type, length, item_sharing in items:
         m = match(name, data_type, length)
@@ -122,19 +137,20 @@ def _documents(session: Session, rows: list) -> Iterator[ResourceDocument]:
                                          "qualifier": m.qualifier, "confidence": m.confidence,
                                          "method": m.method,
                                          "shares": provides(item_sharing or resource_sharing, method)})
-    for res, unit_code, unit_name, system_code, system_name in rows:
+    for r in rows:
         yield ResourceDocument(
-            resource_id=res.id, unit_id=res.unit_id, unit_code=unit_code, unit_name=unit_name,
-            system_id=res.system_id, system_code=system_code, system_name=system_name, name=res.name,
-            title=res.title, description=res.description or "", resource_code=res.resource_code or "",
-            sharing_type=res.sharing_type, sharing_method=res.sharing_method, update_cycle=res.update_cycle,
-            format_class=res.format_class, format_type=res.format_type, open_to_public=res.open_to_public,
-            modified=res.modified.isoformat() if res.modified else "", items=by_resource[res.id])
+            resource_id=r.id, unit_id=r.unit_id, unit_code=r.unit_code, unit_name=r.unit_name,
+            system_id=r.system_id, system_code=r.system_code, system_name=r.system_name, name=r.name,
+            title=r.title, description=r.description or "", resource_code=r.resource_code or "",
+            sharing_type=r.sharing_type, sharing_method=r.sharing_method, update_cycle=r.update_cycle,
+            format_class=r.format_class, format_type=r.format_type, open_to_public=r.open_to_public,
+            modified=r.modified.isoformat() if r.modified else "", items=by_resource[r.id])
 
 
 def store_documents(session: Session, resource_ids: set[int] | None, progress=None) -> int:
     """Rewrite the search documents and item mappings of these resources (None: all) in this
     transaction; deleted resources simply get none. Returns the number of documents written."""
+    bump_version(session)  # (search.result_cache: cached results of the old index become unreachable)
     written = 0
     if resource_ids is None:
         session.execute(delete(ItemElement))
@@ -153,16 +169,21 @@ def store_documents(session: Session, resource_ids: set[int] | None, progress=No
         if len(element_rows) >= 20_000:
             _flush(session, doc_rows, element_rows)
     _flush(session, doc_rows, element_rows)
+    if resource_ids is None:  # names no item holds any more (NOT IN: one pass, item_element's
+        # indexes may be dropped during a full scan)
+        held = select(ItemElement.name).where(ItemElement.name.is_not(None))
+        session.execute(delete(SearchName).where(SearchName.name.not_in(held)))
     return written
 
 
 def document_row(doc: ResourceDocument) -> tuple:
-    return (doc.resource_id, doc.body, " " + " ".join(doc.element_ids) + " ", doc.provides)
+    body = doc.body
+    return (doc.resource_id, body, " " + " ".join(doc.element_ids) + " ", doc.provides, grams(body))
 
 
 def element_rows_of(doc: ResourceDocument) -> list[tuple]:
     return [(i["id"], doc.resource_id, doc.system_id, doc.unit_id, i["element_id"], i["key"], i["qualifier"],
-             i["confidence"], i["method"], i["shares"]) for i in doc.items]
+             i["confidence"], i["method"], i["shares"], _name_text(i["name"])) for i in doc.items]
 
 
 @dataclass
@@ -229,8 +250,22 @@ def _flush(session: Session, doc_rows: list, element_rows: list) -> None:
     connection = session.connection()
     insert_rows(connection, SearchDocument.__table__, DOCUMENT_COLUMNS, doc_rows)
     insert_rows(connection, ItemElement.__table__, ELEMENT_COLUMNS, element_rows)
+    _store_names(session, {row[-1] for row in element_rows})
     doc_rows.clear()
     element_rows.clear()
+
+
+def _store_names(session: Session, names: set[str]) -> None:
+    """Add the item names search_name does not hold yet (item_search finds items through them)."""
+    missing = set(names)
+    for chunk in _chunks(sorted(names)):
+        missing.difference_update(session.scalars(select(SearchName.name).where(SearchName.name.in_(chunk))))
+    if not missing:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # (DO NOTHING: a concurrent PostgreSQL writer may add the same name meanwhile)
+    session.execute(insert(SearchName).on_conflict_do_nothing(),
+                    [{"name": n, "grams": grams(n)} for n in sorted(missing)])
 
 
 def _chunks(values: list[int], size: int = 900) -> Iterator[list[int]]:

@@ -2,32 +2,35 @@
 drift. Search documents and item mappings are rewritten in the same transaction as the change.
 
 Substring matching over each resource's search document (title, description, code, unit, system
-and item names), so 身份证 finds 公民身份证号码; on SQLite through an FTS5 trigram index for terms of
-three or more characters, on PostgreSQL through a pg_trgm GIN index. A term that is a synonym of a
-standard data element also finds resources holding that element under another name, and ranks them
-first.
+and item names), so 身份证 finds 公民身份证号码, every term answered by an index (search.text_index:
+FTS5 on SQLite, pg_trgm and gram arrays on PostgreSQL). A term that is a synonym of a standard data
+element also finds resources holding that element under another name, and ranks them first.
+
+Results are computed from indexes only (counts, the ranked first ids, facets in one pass over the
+matches) and kept in an exact per-process cache keyed by the index version (search.result_cache),
+so a repeated query, or the next page of one, costs a lookup until the catalog changes.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, column, exists, func, or_, select, table
+from collections import Counter
+from functools import cache
+
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from registry.models import InformationResource, InformationSystem, Unit
 from search.backend import SearchResult
 from search.documents import matcher, search_text, store_documents, sync_documents
 from search.models import ItemElement, SearchDocument
 from search.query import SearchQuery
+from search.result_cache import bump_version, ranked_page
+from search.text_index import like_pattern, resources_containing
 
-R, I, S, U, D = InformationResource, InformationItem, InformationSystem, Unit, SearchDocument
-FTS = table("search_fts", column("rowid"), column("body"))
-FACET_COLUMNS = {"organization": U.code, "groups": S.code, "sharing_type": R.sharing_type,
+R, S, U, D, E = InformationResource, InformationSystem, Unit, SearchDocument, ItemElement
+# facet → the resource column counted (organization and groups are shown by code)
+FACET_COLUMNS = {"organization": R.unit_id, "groups": R.system_id, "sharing_type": R.sharing_type,
                  "sharing_method": R.sharing_method, "update_cycle": R.update_cycle,
                  "format_class": R.format_class}
-
-
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
 
 def query_elements(q: str) -> list[str]:
     """Data elements the query names exactly (身份证 → 公民身份号码)."""
@@ -39,39 +42,35 @@ def query_elements(q: str) -> list[str]:
     return found
 
 
+def holding(elements: list[str]):
+    """Ids of the resources with an item mapped to one of these elements (a covering index)."""
+    return select(E.resource_id).where(E.element_id.in_(elements))
+
+
 class EmbeddedSearch:
     name = "embedded"
-
-    def _term_condition(self, session: Session, term: str):
-        folded = search_text(term)
-        if session.bind.dialect.name == "sqlite" and len(folded) >= 3 and not any(c in folded for c in "%_\\"):
-            return R.id.in_(select(FTS.c.rowid).where(FTS.c.body.like(f"%{folded}%")))
-        return D.body.like(_like(folded), escape="\\")
 
     def _conditions(self, session: Session, query: SearchQuery) -> list:
         conditions = _filter_conditions(query.filters)
         if query.q:
-            text_match = and_(*(self._term_condition(session, t) for t in query.q.split()))
+            text_match = and_(*(R.id.in_(resources_containing(session, search_text(t))) for t in query.q.split()))
             elements = query_elements(query.q)
             if elements:
-                text_match = or_(text_match, *(D.elements.like(f"% {e} %") for e in elements))
+                text_match = or_(text_match, R.id.in_(holding(elements)))
             conditions.append(text_match)
         return conditions
 
     def search_packages(self, session: Session, query: SearchQuery) -> SearchResult:
-        conditions = self._conditions(session, query)
-
-        def joined(stmt):
-            return (stmt.join(S, S.id == R.system_id).join(U, U.id == R.unit_id)
-                    .outerjoin(D, D.resource_id == R.id).where(*conditions))
-
-        count = session.scalar(joined(select(func.count(R.id))))
-        ids: list[int] = []
-        if query.rows > 0 and query.start < count:
-            stmt = joined(select(R.id)).order_by(*self._order(query)).offset(query.start).limit(query.rows)
-            ids = list(session.scalars(stmt))
-        facets = {f: self._facet(session, joined, f, query) for f in query.facet_fields}
-        return SearchResult(count=count, ids=ids, facets=facets)
+        key = ("package_search", query.q, tuple(sorted((k, tuple(v)) for k, v in query.filters.items())),
+               tuple(query.sort), tuple(query.facet_fields), query.facet_limit, query.facet_mincount)
+        where = cache(lambda: self._conditions(session, query))  # (built only when not cached)
+        found, ids = ranked_page(
+            session, key, query.start, query.rows,
+            count=lambda: session.scalar(select(func.count()).select_from(R).where(*where())),
+            ranked=lambda: select(R.id).where(*where()).order_by(*self._order(query)),
+            facets=(lambda: self._facets(session, where(), query)) if query.facet_fields else None)
+        facets = {f: dict(found.facets.get(f, {})) for f in query.facet_fields}
+        return SearchResult(count=found.count, ids=ids, facets=facets)
 
     def _order(self, query: SearchQuery) -> list:
         order = []
@@ -86,31 +85,43 @@ class EmbeddedSearch:
         """Exact data-element matches first, then title equal to / containing the query."""
         if not q:
             return R.id
-        element_hit = [case((D.elements.like(f"% {e} %"), 8), else_=0) for e in query_elements(q)]
-        score = case((R.title == q, 4), else_=0) + case((R.title.like(_like(q), escape="\\"), 2), else_=0)
-        for part in element_hit:
-            score = score + part
+        score = case((R.title == q, 4), else_=0) + case((R.title.like(like_pattern(q), escape="\\"), 2), else_=0)
+        for element in query_elements(q):
+            score = score + case((R.id.in_(holding([element])), 8), else_=0)
         return score
 
-    def _facet(self, session: Session, joined, name: str, query: SearchQuery) -> dict[str, int]:
-        if name == "data_element":
-            stmt = joined(select(ItemElement.element_id, func.count(func.distinct(R.id))).select_from(R)
-                          .join(ItemElement, ItemElement.resource_id == R.id)
-                          .where(ItemElement.element_id.is_not(None))).group_by(ItemElement.element_id)
-            counted = func.count(func.distinct(R.id))
-        else:
-            column_ = FACET_COLUMNS[name]
-            stmt = joined(select(column_, func.count(R.id))).group_by(column_)
-            counted = func.count(R.id)
-        rows = session.execute(stmt.having(counted >= max(query.facet_mincount, 1))
-                               .order_by(counted.desc()).limit(query.facet_limit))
-        return {str(value): n for value, n in rows if value is not None}
+    def _facets(self, session: Session, conditions: list, query: SearchQuery) -> dict[str, dict[str, int]]:
+        """Every requested facet in one pass over the matched resources (exact counts)."""
+        plain = [f for f in query.facet_fields if f != "data_element"]
+        with_elements = "data_element" in query.facet_fields
+        stmt = select(*(FACET_COLUMNS[f] for f in plain), *([D.elements] if with_elements else [])).select_from(R)
+        if with_elements:
+            stmt = stmt.outerjoin(D, D.resource_id == R.id)
+        counts = {f: Counter() for f in query.facet_fields}
+        columns = [counts[f] for f in plain]
+        for row in session.execute(stmt.where(*conditions)):
+            for counter, value in zip(columns, row):
+                counter[value] += 1
+            if with_elements and row[-1]:
+                counts["data_element"].update(row[-1].split())  # distinct per resource
+        for field, model in (("organization", U), ("groups", S)):
+            if field in counts:
+                ids = [i for i in counts[field] if i is not None]
+                codes = dict(session.execute(select(model.id, model.code).where(model.id.in_(ids))).all())
+                counts[field] = Counter({codes[i]: n for i, n in counts[field].items() if i in codes})
+        least = max(query.facet_mincount, 1)
+        return {f: dict(sorted(((str(v), n) for v, n in counts[f].items() if v is not None and n >= least),
+                               key=lambda vn: (-vn[1], vn[0]))[:query.facet_limit])
+                for f in query.facet_fields}
 
     def index_resources(self, session: Session, resource_ids: set[int]) -> None:
         """Bring these resources' documents and mappings up to date, then the duplicate findings of
         exactly what changed (an edit that leaves every mapping alone recomputes nothing)."""
         from registry.locks import lock_unit
         from search.scan import refresh_findings
+        # always (filters and sorts read resource columns that change even when no document does),
+        # and first: every index write takes the version row before the scan lock (one lock order)
+        bump_version(session)
         changes = sync_documents(session, resource_ids)
         if changes:
             # findings span units: one refresh at a time (PostgreSQL: else concurrent writers deadlock
@@ -125,22 +136,22 @@ class EmbeddedSearch:
         return True
 
 
-def _ref_condition(column_id, column_code, values: list[str]):
-    return or_(column_code.in_(values), column_id.in_([int(v) for v in values if v.isdecimal()]))
+def _ref_ids(model, values: list[str]):
+    """Ids of the units or systems named by code or id."""
+    return select(model.id).where(or_(model.code.in_(values), model.id.in_([int(v) for v in values if v.isdecimal()])))
 
 
 def _filter_conditions(filters: dict[str, list[str]]) -> list:
     conditions = []
     for attr, values in filters.items():
         if attr == "unit":
-            conditions.append(_ref_condition(U.id, U.code, values))
+            conditions.append(R.unit_id.in_(_ref_ids(U, values)))
         elif attr == "system":
-            conditions.append(_ref_condition(S.id, S.code, values))
+            conditions.append(R.system_id.in_(_ref_ids(S, values)))
         elif attr == "open_to_public":
             conditions.append(R.open_to_public.is_(values[-1] == "true"))
         elif attr == "data_element":
-            conditions.append(exists(select(ItemElement.item_id).where(
-                ItemElement.resource_id == R.id, ItemElement.element_id.in_(values))))
+            conditions.append(R.id.in_(holding(values)))
         else:
             conditions.append(getattr(R, attr).in_(values))
     return conditions

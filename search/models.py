@@ -19,18 +19,25 @@ class ItemElement(Base):
     step then deletes the rows (by resource)."""
 
     __tablename__ = "item_element"
+    __table_args__ = (
+        # lookups by element, and the resources holding one (package_search) without reading rows
+        Index("ix_item_element_element_id_resource_id", "element_id", "resource_id"),
+        # the items with a name (item_search), and whether each is an element hit, from the index
+        Index("ix_item_element_name_element_id", "name", "element_id"),
+    )
 
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resource_id: Mapped[int] = mapped_column(Integer, index=True)
     system_id: Mapped[int] = mapped_column(Integer)
     unit_id: Mapped[int] = mapped_column(Integer)
-    element_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    element_id: Mapped[str | None] = mapped_column(String(20))  # indexed with resource_id, see above
     key: Mapped[str | None] = mapped_column(String(120), index=True)
     qualifier: Mapped[str | None] = mapped_column(String(40))
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     method: Mapped[str] = mapped_column(String(20), default="unmapped")
     # the item offers its data (无条件/有条件共享 through the platform or an interface): a provider
     shares: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    name: Mapped[str | None] = mapped_column(Text)  # the item's name as search text (search_name.name)
 
 
 class SearchDocument(Base):
@@ -43,6 +50,29 @@ class SearchDocument(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     elements: Mapped[str] = mapped_column(Text, default="")  # " DE0001 DE0002 ": space-delimited ids
     provides: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # resource shares
+    # body's distinct 1- and 2-character grams, for the terms a trigram index cannot hold (search.text_index)
+    grams: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SearchName(Base):
+    """Each distinct item name as search text, once: item_search finds the names containing a term
+    through this table's text indexes, then the items by `item_element.name`. A name no item uses any
+    more is harmless (it matches no item) and is dropped by the next full rewrite."""
+
+    __tablename__ = "search_name"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    grams: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SearchVersion(Base):
+    """One row: a random token replaced by every write to the search index (search.result_cache)."""
+
+    __tablename__ = "search_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
 
 
 FINDING_STATES = ("open", "confirmed", "dismissed")

@@ -23,10 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -57,8 +56,10 @@ FINDING_COLUMNS = ("fingerprint", *COMPUTED, "digest", "state", "active", "must_
 OWN_RECORD_SUBJECTS = frozenset(("事项", "证照", "地理"))
 
 
-@dataclass(frozen=True, slots=True)
-class Holding:
+HOLDER_FIELDS = ("unit_id", "system_id", "resource_id", "item_id", "confidence", "shares")
+
+
+class Holding(NamedTuple):
     item_id: int
     resource_id: int
     system_id: int
@@ -67,12 +68,17 @@ class Holding:
     confidence: float
     shares: bool
 
-    def evidence(self) -> dict:
-        """Ids, the mapping's confidence and whether the item is shared. Names, types and lengths
-        are resolved when read (search.actions.resolve_evidence): a million findings stay small, what
-        they show stays current, and an edit that leaves the mapping alone changes no finding."""
-        return {"unit_id": self.unit_id, "system_id": self.system_id, "resource_id": self.resource_id,
-                "item_id": self.item_id, "confidence": round(self.confidence, 3), "shares": self.shares}
+    def evidence(self) -> list:
+        """Ids, the mapping's confidence and whether the item is shared, as a list in HOLDER_FIELDS
+        order (a million findings stay small). Names, types and lengths are resolved when read
+        (search.actions.resolve_evidence): what a finding shows stays current, and an edit that
+        leaves the mapping alone changes no finding."""
+        return [self.unit_id, self.system_id, self.resource_id, self.item_id, round(self.confidence, 3), self.shares]
+
+
+def holder_dict(holder: list | dict) -> dict:
+    """A stored evidence holder as a dict (rows written before the list form are dicts already)."""
+    return holder if isinstance(holder, dict) else dict(zip(HOLDER_FIELDS, holder))
 
 
 @lru_cache(maxsize=1)
@@ -96,13 +102,16 @@ def _holdings(session: Session, keys: set[str] | None) -> Iterator[tuple[str, li
     IE = ItemElement
     stmt = (select(IE.key, IE.item_id, IE.resource_id, IE.system_id, IE.unit_id, IE.element_id, IE.confidence,
                    IE.shares)
-            .where(IE.key.is_not(None), IE.confidence >= MIN_CONFIDENCE).order_by(IE.key))
+            .where(IE.key.is_not(None), IE.confidence >= MIN_CONFIDENCE)
+            # a table scan and one sort beat walking the key index with a row lookup per entry (2×)
+            .order_by(IE.key.concat("") if session.bind.dialect.name == "sqlite" else IE.key))
     key_list = None if keys is None else sorted(keys)
     chunks = [None] if key_list is None else list(_chunks(key_list))
     own = own_record_elements()
-    connection = session.connection().execution_options(yield_per=20_000)
-    for chunk in chunks:
-        rows = connection.execute(stmt if chunk is None else stmt.where(IE.key.in_(chunk)))
+    connection = session.connection()
+    for chunk in chunks:  # (yield_per on the statement: on the connection it would stream every later write too)
+        chunk_stmt = stmt if chunk is None else stmt.where(IE.key.in_(chunk))
+        rows = connection.execute(chunk_stmt.execution_options(yield_per=20_000))
         for key, group in groupby(rows, key=lambda row: row[0]):
             holdings = [Holding(*row[1:]) for row in group if row[5] not in own]
             if holdings:
@@ -141,9 +150,9 @@ def item_findings(key: str, holdings: list[Holding], names: dict) -> list[dict]:
     provider_units = {by_system[p][0].unit_id for p in providers}
     ranked = sorted(holdings, key=lambda h: (h.system_id not in providers, h.unit_id, h.item_id))
     ranked_providers = sorted(providers, key=lambda p: (by_system[p][0].unit_id, p))
-    cached: dict[int, dict] = {}
+    cached: dict[int, list] = {}
 
-    def evidence(h: Holding) -> dict:
+    def evidence(h: Holding) -> list:
         if h.item_id not in cached:
             cached[h.item_id] = h.evidence()
         return cached[h.item_id]
@@ -168,7 +177,7 @@ def item_findings(key: str, holdings: list[Holding], names: dict) -> list[dict]:
             "element_name": element.name if element else key.lstrip("~").split("@", 1)[0], "system_id": system_id,
             "unit_id": unit_id, "resource_id": mine[0].resource_id, "other_resource_id": None, "role": role,
             "provider_system_id": provider if role == "recollector" else None,
-            "score": round(min(min(h.confidence for h in mine), others[0]["confidence"]), 3),
+            "score": round(min(min(h.confidence for h in mine), others[0][4]), 3),
             "evidence": {"items": [evidence(h) for h in mine], "others": others,
                          "other_count": len(holdings) - units[unit_id],
                          "other_units": len(units) - 1, "authority": bool(authority), "qualifier": qualifier},
@@ -248,13 +257,14 @@ class _FindingWriter:
             for chunk in _chunks(outside):
                 self._remember(known, self._columns().where(self.table.c.fingerprint.in_(chunk)))
         new_rows, changed = [], []
+        head = COMPUTED[:-1]  # COMPUTED ends with the evidence, stored as JSON text
         for data in fresh:
-            evidence = json.dumps(data["evidence"], ensure_ascii=False, sort_keys=True)
-            digest = _digest(data, evidence)
+            values = (*(data[c] for c in head), json.dumps(data["evidence"], ensure_ascii=False, separators=(",", ":")))
+            digest = _digest(values)
             found = known.get(data["fingerprint"])
             if found is None:
-                new_rows.append((data["fingerprint"], *(evidence if c == "evidence" else data[c] for c in COMPUTED),
-                                 digest, "open", True, None, "", None, None, self.now, self.now))
+                new_rows.append((data["fingerprint"], *values, digest, "open", True, None, "", None, None, self.now,
+                                 self.now))
             elif found[2] != digest or not found[1]:
                 changed.append({"b_id": found[0], **{f"v_{c}": data[c] for c in COMPUTED}, "v_digest": digest})
         if changed:
@@ -283,10 +293,9 @@ class _FindingWriter:
         return dict(self.stats)
 
 
-def _digest(data: dict, evidence_json: str) -> str:
+def _digest(values: tuple) -> str:
     """Of everything a scan computes for a finding (not its review): equal digests, nothing to write."""
-    text = "\x1f".join(evidence_json if c == "evidence" else str(data[c]) for c in COMPUTED)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b("\x1f".join(map(str, values)).encode(), digest_size=8).hexdigest()
 
 
 def _chunks(values: list, size: int = 900):

@@ -13,8 +13,10 @@ from registry.plugins_models import import_all_models
 PG_ADMIN_URL = os.environ.get("REGISTRY_TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
-# Text-search structures made by raw DDL in migration 0002 (FTS5 shadow tables, trigram indexes).
-RAW_DDL_NAMES = ("search_fts", "ix_search_document_body_trgm", "ix_information_item_name_trgm")
+# Text-search structures made by raw DDL in migrations 0002 and 0008 (FTS5 tables search_fts* and
+# their shadow tables, trigram and gram-array GIN indexes).
+RAW_DDL_NAMES = ("search_fts", "ix_search_document_body_trgm", "ix_information_item_name_trgm",
+                 "ix_search_document_grams_gin", "ix_search_name_name_trgm", "ix_search_name_grams_gin")
 
 
 def _include_name(name, type_, parent_names) -> bool:

@@ -220,6 +220,7 @@ def _resources_renamed(ctx: Context, condition) -> None:
 
 def delete_resource(ctx: Context, res: InformationResource, action_name: str) -> None:
     before = {**audit.snapshot(res), "items": [audit.snapshot(i) for i in res.items]}
+    ctx.changed_resources.add(res.id)  # (system_delete too: its items' mappings and findings must go)
     ctx.session.delete(res)
     ctx.session.flush()
     audit.record(ctx, action_name, "resource", before["id"], before, None, before["title"])

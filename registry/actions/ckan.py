@@ -2,20 +2,26 @@
 systems, packages (datasets) are information resources with their items as data dictionary."""
 from __future__ import annotations
 
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import func, select
 
+from catalog_schema import vocabularies as vocab
 from registry import __version__
 from registry.actions.base import Context, action
 from registry.authz import allow_public
-from registry.dictize import package_dict, system_dict, unit_dict
+from registry.dictize import item_dict, package_dict, system_dict, unit_dict
 from registry.errors import ValidationFailed
 from registry.lookup import get_resource, get_system, get_unit
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from registry.ordering import child_page, ordered, parse_sort, vocab_order
 from search.query import FACET_FIELDS, parse_search
 
 FACET_TITLES = {"organization": "单位", "groups": "信息系统", "sharing_type": "共享类型",
                 "sharing_method": "共享方式", "update_cycle": "更新周期", "format_class": "格式分类",
                 "data_element": "数据元"}
+SYSTEM_SORTS = ("name", "status", "in_directory")
+PACKAGE_SORTS = ("title", "sharing_type", "modified", "id")
+ITEM_SORTS = ("position", "name", "data_type", "data_length")
 
 
 def _limit_offset(data: dict) -> tuple[int | None, int]:
@@ -47,40 +53,47 @@ def status_show(ctx: Context, data: dict) -> dict:
             "search_backend": ctx.search.name if ctx.search else "embedded"}
 
 
-def _counts(ctx: Context, column) -> dict[int, int]:
-    return dict(ctx.session.execute(select(column, func.count()).group_by(column)).all())
-
-
 def _list(ctx: Context, data: dict, model, slug, title_col, count_col, dictize) -> list:
+    """Sorted and sliced in SQL (a unique tie-breaker: pages never overlap)."""
     limit, offset = _limit_offset(data)
-    sort = str(data.get("sort") or "name asc").split()
-    sort_key, descending = sort[0], len(sort) > 1 and sort[1].lower() == "desc"
-    counts = _counts(ctx, count_col)
-    rows = list(ctx.session.scalars(select(model)))
-    keys = {"name": lambda r: getattr(r, slug.key), "title": lambda r: getattr(r, title_col.key),
-            "package_count": lambda r: counts.get(r.id, 0)}
-    if sort_key not in keys:
-        raise ValidationFailed({"sort": ["sort 只能是 name、title 或 package_count"]})
-    rows.sort(key=lambda r: (keys[sort_key](r), r.id), reverse=descending)
-    rows = rows[offset: offset + limit if limit is not None else None]
+    try:
+        sort = parse_sort(str(data.get("sort") or "name asc"), ("name", "title", "package_count"), "sort")
+    except MarshmallowError as exc:
+        raise ValidationFailed({"sort": exc.messages}) from None
+    counted = (select(count_col.label("owner"), func.count().label("n")).group_by(count_col).subquery())
+    package_count = func.coalesce(counted.c.n, 0)
+    stmt = select(model, package_count).outerjoin(counted, counted.c.owner == model.id)
+    stmt = ordered(stmt, sort, {"name": slug, "title": title_col, "package_count": package_count}, sort, model.id)
+    stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = ctx.session.execute(stmt).all()
     if _truthy(data.get("all_fields")):
-        return [dictize(r, counts.get(r.id, 0)) for r in rows]
-    return [getattr(r, slug.key) for r in rows]
+        return [dictize(r, n) for r, n in rows]
+    return [getattr(r, slug.key) for r, _ in rows]
 
 
 @action("organization_list", auth=allow_public, read_only=True)
 def organization_list(ctx: Context, data: dict) -> list:
-    """Units: names by default, objects with all_fields=true."""
+    """Units: names by default, objects with all_fields=true; sort name|title|package_count asc|desc,
+    limit, offset."""
     return _list(ctx, data, Unit, Unit.code, Unit.name, InformationResource.unit_id, unit_dict)
 
 
 @action("organization_show", auth=allow_public, read_only=True)
 def organization_show(ctx: Context, data: dict) -> dict:
-    """One unit by id or code, with its systems."""
+    """One unit by id or code, with its systems (all, or a page: systems_sort name|status|in_directory
+    [asc|desc], systems_rows, systems_start; system_count is the total)."""
     unit = get_unit(ctx.session, data.get("id"), "id")
+    sort, rows, start = child_page(data, "systems", SYSTEM_SORTS, "信息系统")
     result = unit_dict(unit, ctx.session.scalar(
         select(func.count()).select_from(InformationResource).where(InformationResource.unit_id == unit.id)))
-    result["systems"] = [system_dict(s) for s in unit.systems]
+    S = InformationSystem
+    stmt = ordered(select(S).where(S.unit_id == unit.id), sort,
+                   {"name": S.name, "status": vocab_order(S.status, vocab.SYSTEM_STATUS),
+                    "in_directory": S.in_directory}, ("name", False), S.id).offset(start)
+    result["systems"] = [system_dict(s) for s in ctx.session.scalars(stmt if rows is None else stmt.limit(rows))]
+    result["system_count"] = ctx.session.scalar(select(func.count()).select_from(S).where(S.unit_id == unit.id))
     return result
 
 
@@ -93,12 +106,21 @@ def group_list(ctx: Context, data: dict) -> list:
 
 @action("group_show", auth=allow_public, read_only=True)
 def group_show(ctx: Context, data: dict) -> dict:
-    """One information system by id or code, with its resources (without items)."""
+    """One information system by id or code, with its resources without items (all, or a page:
+    packages_sort title|sharing_type|modified [asc|desc], packages_rows, packages_start; package_count
+    is the total)."""
     system = get_system(ctx.session, data.get("id"), "id")
-    result = system_dict(system, len(system.resources))
+    sort, rows, start = child_page(data, "packages", PACKAGE_SORTS, "信息资源")
+    R = InformationResource
+    total = ctx.session.scalar(select(func.count()).select_from(R).where(R.system_id == system.id))
+    result = system_dict(system, total)
     result["unit"] = unit_dict(system.unit)
-    result["packages"] = [{"id": r.id, "name": r.name, "title": r.title, "sharing_type": r.sharing_type}
-                          for r in system.resources]
+    stmt = ordered(select(R.id, R.name, R.title, R.sharing_type, R.modified).where(R.system_id == system.id), sort,
+                   {"title": R.title, "sharing_type": vocab_order(R.sharing_type, vocab.SHARING_TYPE),
+                    "modified": R.modified, "id": R.id}, ("id", False), R.id).offset(start)
+    result["packages"] = [{"id": r.id, "name": r.name, "title": r.title, "sharing_type": r.sharing_type,
+                           "metadata_modified": r.modified.isoformat() if r.modified else None}
+                          for r in ctx.session.execute(stmt if rows is None else stmt.limit(rows))]
     return result
 
 
@@ -114,8 +136,19 @@ def package_list(ctx: Context, data: dict) -> list:
 
 @action("package_show", auth=allow_public, read_only=True)
 def package_show(ctx: Context, data: dict) -> dict:
-    """One information resource by id or name, with its items."""
-    return package_dict(get_resource(ctx.session, data.get("id"), "id"))
+    """One information resource by id or name, with its items (all in their order, or a page:
+    items_sort position|name|data_type|data_length [asc|desc], items_rows, items_start; num_items is
+    the total)."""
+    resource = get_resource(ctx.session, data.get("id"), "id")
+    sort, rows, start = child_page(data, "items", ITEM_SORTS, "信息项")
+    result = package_dict(resource)
+    if sort is not None or rows is not None or start:
+        I = InformationItem
+        stmt = ordered(select(I).where(I.resource_id == resource.id), sort,
+                       {"position": I.position, "name": I.name, "data_type": I.data_type,
+                        "data_length": I.data_length}, ("position", False), I.id).offset(start)
+        result["items"] = [item_dict(i) for i in ctx.session.scalars(stmt if rows is None else stmt.limit(rows))]
+    return result
 
 
 def load_packages(ctx: Context, ids: list[int]) -> list[dict]:
@@ -139,11 +172,13 @@ def load_packages(ctx: Context, ids: list[int]) -> list[dict]:
 @action("package_search", auth=allow_public, read_only=True)
 def package_search(ctx: Context, data: dict) -> dict:
     """Search information resources: q, fq, rows, start, sort, facet.field (CKAN semantics)."""
+    from search.result_cache import PACKAGES, cached_dicts
     query = parse_search(data)
     found = ctx.search.search_packages(ctx.session, query)
     labels = _facet_labels(ctx, found.facets)
+    results = cached_dicts(ctx.session, PACKAGES, found.ids, lambda ids: load_packages(ctx, ids))
     return {
-        "count": found.count, "results": load_packages(ctx, found.ids), "sort": data.get("sort") or "",
+        "count": found.count, "results": results, "sort": data.get("sort") or "",
         "facets": found.facets,
         "search_facets": {f: {"title": FACET_TITLES[f], "items": [
             {"name": v, "display_name": labels.get((f, v), v), "count": n} for v, n in values.items()]}
