@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -40,7 +41,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     ratelimit.init_app(app, settings.login_attempts_per_ip, settings.login_window_seconds)
     recovery.catch_up_search(app.extensions["registry"])
+    _warm_up_matcher()
     return app
+
+
+def _warm_up_matcher() -> None:
+    """Load the data-element dictionary (about a second) in the background while the server starts,
+    instead of in the first search or item edit a user makes (each gunicorn worker has its own)."""
+    from search.documents import matcher
+    threading.Thread(target=matcher, name="warm-up-matcher", daemon=True).start()
 
 
 def _instance_secret(instance: Path) -> str:
