@@ -39,8 +39,21 @@ class Registry:
         return Context(session=session, user=user, settings=self.settings, search=self.search)
 
     def run_action(self, name: str, actor, data: dict | None = None) -> Any:
-        """`actor`: a user id, None (anonymous), or an actor object such as the CLI operator."""
+        """`actor`: a user id, None (anonymous), or an actor object such as the CLI operator.
+
+        A write that loses a race for the same row (another transaction changed it between this one's
+        read and its update) is run again when the caller did not name the version it edited: it
+        asked for its change on the latest record. With a `version`, the caller gets the conflict."""
         act = get_action(name)
+        for attempt in range(1, RACE_RETRIES + 1):
+            try:
+                return self._run_once(name, act, actor, data)
+            except StaleDataError:
+                if attempt == RACE_RETRIES or not _retryable(data):
+                    raise Conflict("记录已被他人同时修改，请刷新后重试") from None
+                log.info("%s lost a write race, running it again (attempt %d)", name, attempt + 1)
+
+    def _run_once(self, name: str, act, actor, data: dict | None) -> Any:
         try:
             with self.db.unit_of_work(write=not act.read_only) as session:
                 user = session.get(User, actor) if isinstance(actor, int) else actor
@@ -50,8 +63,6 @@ class Registry:
                     self.search.index_resources(session, ctx.changed_resources)
                 if act.read_only:
                     session.rollback()
-        except StaleDataError:
-            raise Conflict("记录已被他人同时修改，请刷新后重试") from None
         except IntegrityError as exc:
             log.warning("integrity error in %s: %s", name, exc.orig)
             raise Conflict("保存失败：数据与已有记录冲突（可能是名称重复或仍被引用），请检查后重试") from None
@@ -62,3 +73,13 @@ class Registry:
         for hook in ctx.after_commit:
             hook()
         return result
+
+
+RACE_RETRIES = 3
+
+
+def _retryable(data: dict | None) -> bool:
+    """No version named by the caller, and nothing read from a stream that a second run could not re-read."""
+    data = data or {}
+    return "version" not in data and not any(hasattr(value, "stream") or hasattr(value, "read")
+                                             for value in data.values())

@@ -59,3 +59,48 @@ def test_write_with_current_version_succeeds(client, make):
     system = make.system(unit)
     ok = _post(client, "system_patch", token, {"id": system["id"], "version": system["version"], "description": "新"})
     assert ok.status_code == 200 and ok.get_json()["result"]["version"] == system["version"] + 1
+
+
+def _lose_the_race_once(reg, item_id: int):
+    """Another transaction changes the item between the action's read and its UPDATE (PostgreSQL
+    lets a second writer commit there; SQLite serialises writers, so the race cannot happen)."""
+    import pytest
+    from sqlalchemy import event, text
+
+    from registry.models import InformationItem
+    if reg.db.is_sqlite:
+        pytest.skip("SQLite takes the write lock before the first read (BEGIN IMMEDIATE): no lost write race")
+
+    def meanwhile(_mapper, _connection, target):
+        with reg.db.engine.begin() as other:
+            other.execute(text("UPDATE information_item SET version = version + 1, data_length = 11 WHERE id = :id"),
+                          {"id": target.id})
+    event.listen(InformationItem, "before_update", meanwhile, once=True)
+    return lambda: event.contains(InformationItem, "before_update", meanwhile) and \
+        event.remove(InformationItem, "before_update", meanwhile)
+
+
+def test_an_edit_without_a_version_that_loses_a_write_race_is_applied_to_the_latest_record(reg, make):
+    item = make.package(make.system(make.unit()))["items"][0]
+    cleanup = _lose_the_race_once(reg, item["id"])
+    try:
+        result = make.act("item_patch", {"id": item["id"], "data_length": 42})
+    finally:
+        cleanup()
+    assert result["data_length"] == 42 and result["version"] == item["version"] + 2
+
+
+def test_an_edit_naming_its_version_that_loses_a_write_race_gets_the_conflict(reg, make):
+    import pytest
+
+    from registry.errors import Conflict
+    package = make.package(make.system(make.unit()))
+    item = package["items"][0]
+    cleanup = _lose_the_race_once(reg, item["id"])
+    try:
+        with pytest.raises(Conflict):
+            make.act("item_patch", {"id": item["id"], "version": item["version"], "data_length": 42})
+    finally:
+        cleanup()
+    shown = make.act("package_show", {"id": package["id"]})
+    assert next(i for i in shown["items"] if i["id"] == item["id"])["data_length"] == 11  # the other writer's
