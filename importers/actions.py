@@ -18,7 +18,9 @@ from werkzeug.datastructures import FileStorage
 from catalog_schema.fields import Bool, ChineseSchema, Ref, Text
 from registry.actions.base import Context, action
 from registry.authz import require_login, require_role, require_unit_writer
+from registry.models import Unit, User
 from importers.catalog_import import find_unit, import_catalog
+from importers.catalog_reader import CatalogReader
 from importers.problems import ImportRefused
 
 
@@ -31,6 +33,19 @@ class LocalFile:
 
     path: Path
     filename: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedFile(LocalFile):
+    """A staged upload already parsed before the write transaction (`parse_before_writing`), with
+    the unit and system it was parsed for: the import uses the parse only if they still hold."""
+
+    reader: CatalogReader | None = None
+    unit_name: str | None = None
+    system: str | None = None
+
+
+PARSE_FIRST_BYTES = 2 * 1024 * 1024   # larger files stream under the write lock (bounded memory)
 
 
 class Upload(fields.Field):
@@ -61,7 +76,34 @@ def _auth_catalog_import(ctx: Context, data: dict) -> None:
         require_role(ctx, "department")
 
 
-@action("catalog_import", auth=_auth_catalog_import, schema=CatalogImportSchema)
+@contextmanager
+def parse_before_writing(registry, actor, data: dict | None) -> Iterator[dict | None]:
+    """Stage the upload and, for a small file, parse it before the write transaction opens.
+
+    SQLite has one writer at a time, and reading a workbook is most of an import's time (16 of
+    19 ms for a 100-item sheet): parsed here, the write lock is held only for the writes. The caller
+    is authorised first (a read transaction), so nobody can make the server parse files unasked."""
+    upload = (data or {}).get("upload")
+    staged = isinstance(upload, LocalFile) or (isinstance(upload, FileStorage) and upload.filename)
+    if not staged or isinstance(upload, ParsedFile):
+        yield data
+        return
+    max_bytes = registry.settings.max_upload_mb * 1024 * 1024
+    with registry.db.unit_of_work() as session:
+        ctx = registry.context(session, session.get(User, actor) if isinstance(actor, int) else actor)
+        _auth_catalog_import(ctx, data)
+        unit = find_unit(session, data["unit"]) if data.get("unit") not in (None, "") else \
+            session.get(Unit, ctx.user.unit_id) if getattr(ctx.user, "role", None) == "department" else None
+        unit_name = unit.name if unit is not None else None
+    with staged_upload(upload, max_bytes) as (path, filename):
+        reader = None
+        if path.stat().st_size <= PARSE_FIRST_BYTES:
+            reader = CatalogReader(path, filename, unit=unit_name, system=data.get("system"),
+                                   max_bytes=max_bytes).prefetch()
+        yield {**data, "upload": ParsedFile(path, filename, reader, unit_name, data.get("system"))}
+
+
+@action("catalog_import", auth=_auth_catalog_import, schema=CatalogImportSchema, prepare=parse_before_writing)
 def catalog_import(ctx: Context, data: dict) -> dict:
     """Import an information-resource catalog (Attachment 2) from .xlsx, .xls or .csv.
 
@@ -71,9 +113,11 @@ def catalog_import(ctx: Context, data: dict) -> dict:
     unchanged / would_delete; problems come back as a Validation Error with a `problems` list of
     {sheet, row, column, value, reason}.
     """
-    with staged_upload(data["upload"], ctx.settings.max_upload_mb * 1024 * 1024) as (path, filename):
+    upload = data["upload"]
+    parsed = upload if isinstance(upload, ParsedFile) and upload.system == data.get("system") else None
+    with staged_upload(upload, ctx.settings.max_upload_mb * 1024 * 1024) as (path, filename):
         return import_catalog(ctx, path, filename, unit=data.get("unit"), system=data.get("system"),
-                              dry_run=data["dry_run"], replace=data["replace"])
+                              dry_run=data["dry_run"], replace=data["replace"], parsed=parsed)
 
 
 @contextmanager

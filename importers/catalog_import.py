@@ -57,15 +57,21 @@ class ImportReport:
 
 
 def import_catalog(ctx: Context, path: Path | str, filename: str | None = None, *, unit=None,
-                   system: str | None = None, dry_run: bool = False, replace: bool = False) -> dict:
-    """Import one file; returns the report, or raises ImportRefused / ImportFailed / NotAuthorized."""
+                   system: str | None = None, dry_run: bool = False, replace: bool = False, parsed=None) -> dict:
+    """Import one file; returns the report, or raises ImportRefused / ImportFailed / NotAuthorized.
+
+    `parsed`: the file already parsed before the transaction (importers.actions.ParsedFile), used
+    when it was parsed for the same unit."""
     explicit = find_unit(ctx.session, unit) if unit not in (None, "") else None
     if explicit is None and ctx.user is not None and ctx.user.role == "department":
         explicit = ctx.session.get(Unit, ctx.user.unit_id)
     lock_unit(ctx.session, explicit.id if explicit else None, "import")  # one import per unit at a time
     max_bytes = ctx.settings.max_upload_mb * 1024 * 1024 if ctx.settings else 20 * 1024 * 1024
-    reader = CatalogReader(path, filename, unit=explicit.name if explicit else None, system=system,
-                           max_bytes=max_bytes)
+    unit_name = explicit.name if explicit else None
+    if parsed is not None and parsed.reader is not None and parsed.unit_name == unit_name:
+        reader = parsed.reader
+    else:
+        reader = CatalogReader(path, filename, unit=unit_name, system=system, max_bytes=max_bytes)
     importer = _Importer(ctx, reader, explicit, ImportReport(reader.filename, dry_run, replace))
     savepoint = ctx.session.begin_nested()
     try:

@@ -52,11 +52,21 @@ class CatalogReader:
         self.item_count = 0
         self.seen_titles: dict[tuple[str, str], dict[str, int]] = {}
         self.sheet_order: dict[str, int] = {}
+        self._prefetched: list[Chunk] | None = None
 
     def problem(self, cell: Cell | None, value, reason: str) -> None:
         self.problems.append(Problem.at(cell, value, reason))
 
+    def prefetch(self) -> "CatalogReader":
+        """Parse the whole file now (a small upload, before the write transaction opens, so the
+        database's write lock is not held while openpyxl reads); `chunks()` then replays it."""
+        self._prefetched = list(self._parse())
+        return self
+
     def chunks(self) -> Iterator[Chunk]:
+        return iter(self._prefetched) if self._prefetched is not None else self._parse()
+
+    def _parse(self) -> Iterator[Chunk]:
         for sheet in iter_sheets(self.path, self.kind, self.filename):
             self.sheet_order.setdefault(sheet.name, len(self.sheet_order))
             yield from _SheetParser(self, sheet).chunks()

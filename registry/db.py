@@ -5,9 +5,14 @@ through `unit_of_work`, which rolls back unless the block finished.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from typing import Annotated, Iterator
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's busy handler alone orders the writers there
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
 from sqlalchemy.engine import Engine
@@ -88,15 +93,35 @@ class Database:
     @contextmanager
     def unit_of_work(self, write: bool = False) -> Iterator[Session]:
         """`write`: the block writes (SQLite: BEGIN IMMEDIATE, so writers queue instead of failing)."""
-        session = (self.write_sessions if write else self.sessions)()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._writer_turn() if write else nullcontext():
+            session = (self.write_sessions if write else self.sessions)()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """SQLite file databases: writers of every process and thread queue on an OS file lock first.
+
+        SQLite's own busy handler polls with sleeps growing to 100 ms, so under write load a waiting
+        writer wakes long after the lock is free (a convoy: 120 ms median for a 3 ms edit on the load
+        benchmark). The kernel hands a released flock to the next waiter at once. The database's own
+        lock still guards everything; this only orders the queue."""
+        path = self.engine.url.database if self.is_sqlite else None
+        if not path or path == ":memory:" or fcntl is None:
+            yield
+            return
+        with open(f"{path}-writer.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -6,6 +6,7 @@ user in it, calls the action, indexes what changed, commits once, then runs afte
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,13 +46,14 @@ class Registry:
         read and its update) is run again when the caller did not name the version it edited: it
         asked for its change on the latest record. With a `version`, the caller gets the conflict."""
         act = get_action(name)
-        for attempt in range(1, RACE_RETRIES + 1):
-            try:
-                return self._run_once(name, act, actor, data)
-            except StaleDataError:
-                if attempt == RACE_RETRIES or not _retryable(data):
-                    raise Conflict("记录已被他人同时修改，请刷新后重试") from None
-                log.info("%s lost a write race, running it again (attempt %d)", name, attempt + 1)
+        with act.prepare(self, actor, data) if act.prepare else nullcontext(data) as data:
+            for attempt in range(1, RACE_RETRIES + 1):
+                try:
+                    return self._run_once(name, act, actor, data)
+                except StaleDataError:
+                    if attempt == RACE_RETRIES or not _retryable(data):
+                        raise Conflict("记录已被他人同时修改，请刷新后重试") from None
+                    log.info("%s lost a write race, running it again (attempt %d)", name, attempt + 1)
 
     def _run_once(self, name: str, act, actor, data: dict | None) -> Any:
         try:
@@ -79,7 +81,6 @@ RACE_RETRIES = 3
 
 
 def _retryable(data: dict | None) -> bool:
-    """No version named by the caller, and nothing read from a stream that a second run could not re-read."""
+    """No version named by the caller, and no upload (a second run could not re-read its stream)."""
     data = data or {}
-    return "version" not in data and not any(hasattr(value, "stream") or hasattr(value, "read")
-                                             for value in data.values())
+    return "version" not in data and not any(hasattr(value, "filename") for value in data.values())

@@ -80,6 +80,16 @@ def test_api_refuses_a_30_mb_upload_before_parsing(client, world, reg):
     assert counts(reg) == before
 
 
+def test_an_upload_is_authorised_before_it_is_read(client, world):
+    """Small uploads are parsed before the write transaction opens; the caller is checked first, so
+    an anonymous or foreign-unit caller gets 403 for a file the server never opened."""
+    for headers, data in (({}, {}), ({"Authorization": world["token"]}, {"unit": "yygaj"})):
+        resp = client.post("/api/3/action/catalog_import", headers=headers, content_type="multipart/form-data",
+                           data={**data, "upload": (io.BytesIO(b"PK\x03\x04 not a workbook"), "x.xlsx")})
+        assert resp.status_code == 403, resp.get_json()
+        assert resp.get_json()["error"]["__type"] == "Authorization Error"
+
+
 # ---- the upload page ----------------------------------------------------------------------
 
 def csrf(page) -> str:

@@ -39,13 +39,16 @@ class Action:
     read_only: bool
     doc: str
     partial: bool = False
+    # (registry, actor, data) → context manager yielding the data to run with: work that needs no write
+    # lock (staging and parsing an upload), done before the write transaction opens
+    prepare: Callable[[Any, Any, dict], Any] | None = None
 
 
 ACTIONS: dict[str, Action] = {}
 
 
 def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Schema] | None = None,
-           read_only: bool = False, partial: bool = False):
+           read_only: bool = False, partial: bool = False, prepare: Callable[[Any, Any, dict], Any] | None = None):
     """Register an action. `auth` and (for writes) `schema` are required, so none is forgotten."""
 
     def register(func):
@@ -53,7 +56,7 @@ def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Sch
             raise RuntimeError(f"action {name} registered twice")
         if not read_only and schema is None:
             raise RuntimeError(f"write action {name} needs an input schema")
-        ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial)
+        ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial, prepare)
         return func
 
     return register
