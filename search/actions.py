@@ -364,9 +364,5 @@ def _scanner(ctx: Context, data: dict) -> None:
 @action("duplicate_scan", auth=_scanner, schema=ScanSchema)
 def duplicate_scan(ctx: Context, data: dict) -> dict:
     """Rebuild every item mapping and recompute every finding (reviews are kept)."""
-    from registry.locks import lock_unit
-    from search.result_cache import bump_version
     from search.scan import full_scan
-    bump_version(ctx.session)  # the index version before the scan lock, as every index write does
-    lock_unit(ctx.session, None, "scan")  # a full scan covers every unit: one at a time
     return full_scan(ctx.session)

@@ -19,12 +19,12 @@ def register(main: click.Group) -> None:
         from registry.models import InformationItem
         from search.scan import full_scan
         reg = get_registry(ctx)
-        with reg.db.unit_of_work() as session:
+        with reg.db.unit_of_work(write=True) as session:
             total = session.scalar(select(func.count(InformationItem.id))) or 0
             with click.progressbar(length=total, label="映射信息项", file=sys.stderr) as bar:
                 stats = full_scan(session, progress=bar.update)
         click.echo(f"扫描完成：{stats['resources']} 项信息资源，{total} 个信息项；"
-                   f"发现线索 {stats['detected']} 条（新增 {stats['new']}，不再出现 {stats['inactive']}）")
+                   f"发现线索 {stats['detected']} 条（新增 {stats['new']}，有变化 {stats['changed']}，不再出现 {stats['inactive']}）")
 
     @main.command(help="导出重复采集线索（每条线索的每个信息项：单位、系统、信息资源、信息项、数据元）。")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True, help="输出格式")
@@ -60,7 +60,7 @@ def register(main: click.Group) -> None:
     def reindex(ctx) -> None:
         from registry.models import InformationItem
         reg = get_registry(ctx)
-        with reg.db.unit_of_work() as session:
+        with reg.db.unit_of_work(write=True) as session:
             total = session.scalar(select(func.count(InformationItem.id))) or 0
             with click.progressbar(length=total, label="重建索引", file=sys.stderr) as bar:
                 count = reg.search.reindex(session, progress=bar.update)

@@ -379,8 +379,13 @@ def _resource_side(me: int, them: int, shared: set[str], score: float, sharing: 
 
 
 def full_scan(session: Session, progress=None) -> dict:
-    """Map every item again and recompute every finding; review decisions are kept."""
+    """Map every item again and recompute every finding; review decisions are kept. One at a time
+    (the scan lock, taken after the search index version as every index write does)."""
+    from registry.locks import lock_unit
     from search.documents import store_documents
+    from search.result_cache import bump_version
+    bump_version(session)
+    lock_unit(session, None, "scan")
     connection = session.connection()
     findings = DuplicateFinding.__table__
     first = session.scalar(select(findings.c.id).limit(1)) is None
