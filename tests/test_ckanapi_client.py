@@ -1,5 +1,6 @@
 """The real ckanapi client (library and CLI) against the running app."""
 import json
+import os
 import subprocess
 import sys
 
@@ -9,6 +10,8 @@ import pytest
 from pathlib import Path
 
 CKANAPI = [str(Path(sys.executable).with_name("ckanapi"))]
+# `ckanapi dump` starts its worker processes as `ckanapi` from PATH: the venv's bin must be on it
+CLI_ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_invalid_token_is_an_authorization_error(live_url, county):
 
 def test_ckanapi_cli_from_another_process(live_url, county):
     run = subprocess.run([*CKANAPI, "action", "package_search", "q=身份证", "-r", live_url],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["count"] == 2
 
@@ -96,14 +99,14 @@ def test_ckanapi_cli_from_another_process(live_url, county):
 def test_ckanapi_dump_and_search_datasets_terminate(live_url, county, tmp_path):
     out = tmp_path / "dump.jsonl"
     run = subprocess.run([*CKANAPI, "dump", "datasets", "--all", "-O", str(out),
-                          "-r", live_url, "-q"], capture_output=True, text=True, timeout=60)
+                          "-r", live_url, "-q"], capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert len(out.read_text().splitlines()) == 3
     run = subprocess.run([*CKANAPI, "search", "datasets", "q=姓名", "-r", live_url],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.splitlines()) == 2
     run = subprocess.run([*CKANAPI, "dump", "organizations", "--all", "-r", live_url, "-q"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.splitlines()) == 2
