@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from registry.db import utcnow
 from registry.models import InformationResource, InformationSystem, Unit
 from search.bulk import indexes_built_after, insert_rows, page_cache
-from search.documents import SHARING_METHODS_THAT_PROVIDE, SHARING_TYPES_THAT_PROVIDE, provides  # noqa: F401
+from search.documents import SHARING_METHODS_THAT_PROVIDE, SHARING_TYPES_THAT_PROVIDE
 from search.models import DuplicateFinding, ItemElement
 
 MIN_CONFIDENCE = 0.6          # the matcher's review band starts here
