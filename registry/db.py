@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
-from typing import Annotated, Iterator
+from typing import Annotated, Iterator, Sequence
 
 try:
     import fcntl
@@ -40,6 +40,13 @@ str100 = Annotated[str, mapped_column(String(100))]
 str200 = Annotated[str, mapped_column(String(200))]
 created_at = Annotated[datetime, mapped_column(DateTime, default=utcnow, nullable=False)]
 json_value = Annotated[dict, mapped_column(JSON)]
+
+
+def in_chunks(values: Sequence, size: int = 900) -> Iterator[Sequence]:
+    """Slices of at most `size` values, for `IN (...)` lists: SQLite builds before 3.32 bind at most
+    999 parameters per statement; PostgreSQL takes any size."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def make_engine(url: str, pool_size: int = 10, max_overflow: int = 20) -> Engine:

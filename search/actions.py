@@ -13,7 +13,7 @@ from catalog_schema.fields import ChineseSchema, Int, Ref, Text, Vocab
 from registry import audit
 from registry.actions.base import Context, action
 from registry.authz import allow_public, require_login, require_role
-from registry.db import utcnow
+from registry.db import in_chunks, utcnow
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.lookup import get_system
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
@@ -202,15 +202,13 @@ def _names(ctx: Context, findings: list[DuplicateFinding]) -> dict:
     for kind, model, column, ids in (("system", InformationSystem, InformationSystem.name, system_ids),
                                      ("unit", Unit, Unit.name, unit_ids),
                                      ("resource", InformationResource, InformationResource.title, resource_ids)):
-        wanted = sorted(i for i in ids if i)
-        for start in range(0, len(wanted), 900):
+        for chunk in in_chunks(sorted(i for i in ids if i)):
             names.update({(kind, i): n for i, n in ctx.session.execute(
-                select(model.id, column).where(model.id.in_(wanted[start:start + 900])))})
-    wanted = sorted(item_ids)
-    for start in range(0, len(wanted), 900):
+                select(model.id, column).where(model.id.in_(chunk)))})
+    for chunk in in_chunks(sorted(item_ids)):
         names.update({("item", i): (name, dtype, length) for i, name, dtype, length in ctx.session.execute(
             select(InformationItem.id, InformationItem.name, InformationItem.data_type, InformationItem.data_length)
-            .where(InformationItem.id.in_(wanted[start:start + 900])))})
+            .where(InformationItem.id.in_(chunk)))})
     return names
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from catalog_schema import vocabularies as vocab
+from registry.db import in_chunks
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from search.bulk import insert_rows
 from search.models import ItemElement, SearchDocument, SearchName
@@ -103,7 +104,7 @@ def resource_documents(session: Session, resource_ids: Iterable[int] | None) -> 
             yield from _documents(connection, rows)
             last = rows[-1].id
     else:
-        for chunk in _chunks(sorted(set(resource_ids)), BATCH):
+        for chunk in in_chunks(sorted(set(resource_ids)), BATCH):
             yield from _documents(connection, _resource_rows(connection, InformationResource.id.in_(chunk)))
 
 
@@ -156,7 +157,7 @@ def store_documents(session: Session, resource_ids: set[int] | None, progress=No
         session.execute(delete(ItemElement))
         session.execute(delete(SearchDocument))
     else:
-        for chunk in _chunks(sorted(resource_ids)):
+        for chunk in in_chunks(sorted(resource_ids)):
             session.execute(delete(ItemElement).where(ItemElement.resource_id.in_(chunk)))
             session.execute(delete(SearchDocument).where(SearchDocument.resource_id.in_(chunk)))
     doc_rows, element_rows = [], []
@@ -204,7 +205,7 @@ def sync_documents(session: Session, resource_ids: set[int]) -> Changes:
     old_items: dict[int, tuple] = {}
     old_docs: dict[int, tuple] = {}
     element_table, document_table = ItemElement.__table__, SearchDocument.__table__
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         old_items.update((row[0], tuple(row)) for row in session.execute(
             select(*(element_table.c[c] for c in ELEMENT_COLUMNS)).where(element_table.c.resource_id.in_(chunk))))
         old_docs.update((row[0], tuple(row)) for row in session.execute(
@@ -218,9 +219,9 @@ def sync_documents(session: Session, resource_ids: set[int]) -> Changes:
     fresh_items = [row for i, row in new_items.items() if old_items.get(i) != row]
     stale_docs = [r for r, row in old_docs.items() if new_docs.get(r) != row]
     fresh_docs = [row for r, row in new_docs.items() if old_docs.get(r) != row]
-    for chunk in _chunks(stale_items):
+    for chunk in in_chunks(stale_items):
         session.execute(delete(ItemElement).where(ItemElement.item_id.in_(chunk)))
-    for chunk in _chunks(stale_docs):
+    for chunk in in_chunks(stale_docs):
         session.execute(delete(SearchDocument).where(SearchDocument.resource_id.in_(chunk)))
     changes.keys = {old_items[i][5] for i in stale_items} | {row[5] for row in fresh_items}
     changes.keys.discard(None)
@@ -258,7 +259,7 @@ def _flush(session: Session, doc_rows: list, element_rows: list) -> None:
 def _store_names(session: Session, names: set[str]) -> None:
     """Add the item names search_name does not hold yet (item_search finds items through them)."""
     missing = set(names)
-    for chunk in _chunks(sorted(names)):
+    for chunk in in_chunks(sorted(names)):
         missing.difference_update(session.scalars(select(SearchName.name).where(SearchName.name.in_(chunk))))
     if not missing:
         return
@@ -266,8 +267,3 @@ def _store_names(session: Session, names: set[str]) -> None:
     # (DO NOTHING: a concurrent PostgreSQL writer may add the same name meanwhile)
     session.execute(insert(SearchName).on_conflict_do_nothing(),
                     [{"name": n, "grams": grams(n)} for n in sorted(missing)])
-
-
-def _chunks(values: list[int], size: int = 900) -> Iterator[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]

@@ -30,7 +30,7 @@ from typing import Iterator, NamedTuple
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from registry.db import utcnow
+from registry.db import in_chunks, utcnow
 from registry.models import InformationResource, InformationSystem, Unit
 from search.bulk import indexes_built_after, insert_rows, page_cache
 from search.documents import SHARING_METHODS_THAT_PROVIDE, SHARING_TYPES_THAT_PROVIDE
@@ -106,7 +106,7 @@ def _holdings(session: Session, keys: set[str] | None) -> Iterator[tuple[str, li
             # a table scan and one sort beat walking the key index with a row lookup per entry (2×)
             .order_by(IE.key.concat("") if session.bind.dialect.name == "sqlite" else IE.key))
     key_list = None if keys is None else sorted(keys)
-    chunks = [None] if key_list is None else list(_chunks(key_list))
+    chunks = [None] if key_list is None else list(in_chunks(key_list))
     own = own_record_elements()
     connection = session.connection()
     for chunk in chunks:  # (yield_per on the statement: on the connection it would stream every later write too)
@@ -224,9 +224,9 @@ class _FindingWriter:
         self.table_empty = self.full and self.session.scalar(select(self.table.c.id).limit(1)) is None
         if not self.full:
             columns = self._columns()
-            for chunk in _chunks(sorted(keys)):
+            for chunk in in_chunks(sorted(keys)):
                 self._remember(self.scope, columns.where(self.table.c.kind == "item", self.table.c.key.in_(chunk)))
-            for chunk in _chunks(sorted(resources or ())):  # a pair's two sides: the touched one may be either
+            for chunk in in_chunks(sorted(resources or ())):  # a pair's two sides: the touched one may be either
                 self._remember(self.scope, columns.where(
                     self.table.c.kind == "resource",
                     self.table.c.resource_id.in_(chunk) | self.table.c.other_resource_id.in_(chunk)))
@@ -254,7 +254,7 @@ class _FindingWriter:
         if not self.table_empty:  # also found outside the scope: the other side of a resource pair
             outside = sorted(d["fingerprint"] for d in fresh if d["fingerprint"] not in known)
             known = dict(known)
-            for chunk in _chunks(outside):
+            for chunk in in_chunks(outside):
                 self._remember(known, self._columns().where(self.table.c.fingerprint.in_(chunk)))
         new_rows, changed = [], []
         head = COMPUTED[:-1]  # COMPUTED ends with the evidence, stored as JSON text
@@ -284,7 +284,7 @@ class _FindingWriter:
                 if fp not in self.seen]
         else:
             gone = [fid for fp, (fid, active, _) in self.scope.items() if active and fp not in self.seen]
-        for chunk in _chunks(gone):
+        for chunk in in_chunks(gone):
             self.connection.execute(update(self.table).where(self.table.c.id.in_(chunk)).values(active=False))
         if self.full and not self.table_empty:  # every active finding was detected by this scan
             self.connection.execute(update(self.table).where(self.table.c.active.is_(True)).values(last_seen=self.now))
@@ -296,11 +296,6 @@ class _FindingWriter:
 def _digest(values: tuple) -> str:
     """Of everything a scan computes for a finding (not its review): equal digests, nothing to write."""
     return hashlib.blake2b("\x1f".join(map(str, values)).encode(), digest_size=8).hexdigest()
-
-
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def resource_findings(session: Session, subjects: set[int] | None, names: dict) -> list[dict]:
@@ -349,12 +344,11 @@ def _all_sharing(session: Session) -> dict[int, bool]:
 
 
 def _resource_meta(session: Session, ids: set[int]) -> dict[int, tuple]:
-    ids_list = sorted(ids)
     meta = {}
-    for start in range(0, len(ids_list), 900):
+    for chunk in in_chunks(sorted(ids)):
         meta.update({r[0]: r[1:] for r in session.execute(
             select(InformationResource.id, InformationResource.title, InformationResource.system_id,
-                   InformationResource.unit_id).where(InformationResource.id.in_(ids_list[start:start + 900])))})
+                   InformationResource.unit_id).where(InformationResource.id.in_(chunk)))})
     return meta
 
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
+from registry.db import in_chunks
 from search.models import ItemElement as IE
-
-CHUNK = 900
 
 
 @dataclass
@@ -69,7 +68,7 @@ def view_around(session: Session, subjects: set[int], own: frozenset[str], min_c
     _weigh(session, view, {k for r in subjects for k in view.all_keys_of.get(r, ())}, min_confidence)
     rare = {k for r in subjects if r in view.keys_of
             for k in sorted(view.keys_of[r], key=lambda k: (-view.weight[k], k))[:keys_per_resource]}
-    for chunk in _chunks(sorted(rare)):
+    for chunk in in_chunks(sorted(rare)):
         for resource_id, unit_id, key in session.execute(
                 select(IE.resource_id, IE.unit_id, IE.key).distinct()
                 .where(IE.key.in_(chunk), IE.confidence >= min_confidence, not_own)):
@@ -84,19 +83,14 @@ def view_around(session: Session, subjects: set[int], own: frozenset[str], min_c
 
 def _rows_of(session: Session, resources: set[int], min_confidence: float) -> list:
     rows: list = []
-    for chunk in _chunks(sorted(resources)):
+    for chunk in in_chunks(sorted(resources)):
         rows.extend(session.execute(_base(min_confidence).where(IE.resource_id.in_(chunk))).all())
     return rows
 
 
 def _weigh(session: Session, view: MappingView, keys: set[str], min_confidence: float) -> None:
-    for chunk in _chunks(sorted(keys)):
+    for chunk in in_chunks(sorted(keys)):
         for key, units in session.execute(select(IE.key, func.count(func.distinct(IE.unit_id)))
                                           .where(IE.key.in_(chunk), IE.confidence >= min_confidence)
                                           .group_by(IE.key)):
             view.weight[key] = math.log((view.unit_count + 1) / units) + 0.05
-
-
-def _chunks(values: list, size: int = CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]

@@ -9,25 +9,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from sqlalchemy import select
 
+from registry.db import in_chunks
 from registry.funding.models import Evidence
 from registry.funding.rules_base import Batch
 
 CHUNK = 5000  # below SQLite's bound-parameter limit; PostgreSQL takes any size
 
 
-def chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
-
-
 def rows_for(session, stmt_for_chunk, ids: Iterable[int]) -> list:
     """Run `stmt_for_chunk(chunk)` for each chunk of ids; all rows."""
     out: list = []
-    for chunk in chunks(sorted(set(ids))):
+    for chunk in in_chunks(sorted(set(ids)), CHUNK):
         out.extend(session.execute(stmt_for_chunk(chunk)).all())
     return out
 

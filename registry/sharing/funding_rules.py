@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from registry.db import in_chunks
 from registry.funding.rules_base import NEW_PROJECT, OM_FUNDING, Batch, Reason, cite, funding_rule
 from registry.models import Unit
 from registry.sharing.models import SharingRequest
@@ -33,7 +34,7 @@ def prepare(batch: Batch) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = defaultdict(list)
     ids = list(batch.system_ids)
     units = dict(batch.session.execute(select(Unit.id, Unit.name)).all())
-    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+    for chunk in in_chunks(ids):
         rows = batch.session.scalars(select(SharingRequest).where(
             SharingRequest.provider_system_id.in_(chunk), SharingRequest.answerer == "provider",
             SharingRequest.sharing_class.in_(("unconditional", "conditional"))).order_by(SharingRequest.id))
