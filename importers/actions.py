@@ -18,8 +18,8 @@ from werkzeug.datastructures import FileStorage
 from catalog_schema.fields import Bool, ChineseSchema, Ref, Text
 from registry.actions.base import Context, action
 from registry.authz import require_login, require_role, require_unit_writer
-from registry.models import Unit, User
-from importers.catalog_import import find_unit, import_catalog
+from registry.models import User
+from importers.catalog_import import find_unit, import_catalog, import_unit
 from importers.catalog_reader import CatalogReader
 from importers.problems import ImportRefused
 
@@ -92,8 +92,7 @@ def parse_before_writing(registry, actor, data: dict | None) -> Iterator[dict | 
     with registry.db.unit_of_work() as session:
         ctx = registry.context(session, session.get(User, actor) if isinstance(actor, int) else actor)
         _auth_catalog_import(ctx, data)
-        unit = find_unit(session, data["unit"]) if data.get("unit") not in (None, "") else \
-            session.get(Unit, ctx.user.unit_id) if getattr(ctx.user, "role", None) == "department" else None
+        unit = import_unit(ctx, data.get("unit"))
         unit_name = unit.name if unit is not None else None
     with staged_upload(upload, max_bytes) as (path, filename):
         reader = None

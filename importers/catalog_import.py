@@ -62,9 +62,7 @@ def import_catalog(ctx: Context, path: Path | str, filename: str | None = None, 
 
     `parsed`: the file already parsed before the transaction (importers.actions.ParsedFile), used
     when it was parsed for the same unit."""
-    explicit = find_unit(ctx.session, unit) if unit not in (None, "") else None
-    if explicit is None and ctx.user is not None and ctx.user.role == "department":
-        explicit = ctx.session.get(Unit, ctx.user.unit_id)
+    explicit = import_unit(ctx, unit)
     lock_unit(ctx.session, explicit.id if explicit else None, "import")  # one import per unit at a time
     max_bytes = ctx.settings.max_upload_mb * 1024 * 1024 if ctx.settings else 20 * 1024 * 1024
     unit_name = explicit.name if explicit else None
@@ -90,6 +88,16 @@ def import_catalog(ctx: Context, path: Path | str, filename: str | None = None, 
         savepoint.commit()
     importer.report.notices = reader.notices
     return importer.report.as_dict()
+
+
+def import_unit(ctx: Context, ref) -> Unit | None:
+    """The unit a file is imported into: the one named, else a department user's own, else none
+    (the file then names its units)."""
+    if ref not in (None, ""):
+        return find_unit(ctx.session, ref)
+    if ctx.user is not None and getattr(ctx.user, "role", None) == "department":
+        return ctx.session.get(Unit, ctx.user.unit_id)
+    return None
 
 
 def find_unit(session, ref) -> Unit:
