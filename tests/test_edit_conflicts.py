@@ -2,6 +2,12 @@
 not see, gets a 409 naming who changed what (read value and current value), and nothing is lost."""
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import event, text
+
+from registry.errors import Conflict
+from registry.models import InformationItem
+
 
 def _post(client, name: str, token: str, body: dict):
     return client.post(f"/api/3/action/{name}", json=body, headers={"Authorization": token})
@@ -64,10 +70,6 @@ def test_write_with_current_version_succeeds(client, make):
 def _lose_the_race_once(reg, item_id: int):
     """Another transaction changes the item between the action's read and its UPDATE (PostgreSQL
     lets a second writer commit there; SQLite serialises writers, so the race cannot happen)."""
-    import pytest
-    from sqlalchemy import event, text
-
-    from registry.models import InformationItem
     if reg.db.is_sqlite:
         pytest.skip("SQLite takes the write lock before the first read (BEGIN IMMEDIATE): no lost write race")
 
@@ -91,9 +93,6 @@ def test_an_edit_without_a_version_that_loses_a_write_race_is_applied_to_the_lat
 
 
 def test_an_edit_naming_its_version_that_loses_a_write_race_gets_the_conflict(reg, make):
-    import pytest
-
-    from registry.errors import Conflict
     package = make.package(make.system(make.unit()))
     item = package["items"][0]
     cleanup = _lose_the_race_once(reg, item["id"])
