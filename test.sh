@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the test suite. SQLite by default; PostgreSQL with
-#   REGISTRY_TEST_DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/test ./test.sh
+#   REGISTRY_TEST_DATABASE_URL=$(tools/postgres.sh) ./test.sh
 # Browser tests need Debian's chromium (/usr/bin/chromium); extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -24,6 +24,7 @@ from registry.lookup import get_system, get_unit
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from importers import layout
 from importers.workbook_style import BodyCells, append_header, append_title, merge, set_widths
+from registry import clock
 
 R, I, S, U = InformationResource, InformationItem, InformationSystem, Unit
 BATCH = 500
@@ -42,7 +43,7 @@ def export_filename(session: Session, unit=None, system=None) -> str:
         scope = get_unit(session, unit, "unit").name
     else:
         scope = "全县"
-    return f"信息资源目录-{scope}-{date.today():%Y%m%d}.xlsx"
+    return f"信息资源目录-{scope}-{clock.today():%Y%m%d}.xlsx"
 
 
 def export_catalog(session: Session, out: Path | str, *, unit=None, system=None) -> dict:

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "REGISTRY_"
 
@@ -49,6 +50,7 @@ class Settings:
     database_url: str = ""               # empty: SQLite under the instance folder
     secret_key: str = ""                 # empty: generated per instance (development only)
     instance_path: str = ""
+    timezone: str = "Asia/Shanghai"      # the county's day: deadlines, "today", budget years
     search_backend: str = "embedded"     # embedded | elasticsearch
     es_url: str = ""
     es_index_prefix: str = "registry"
@@ -111,6 +113,10 @@ class Settings:
             problems.append("search_backend elasticsearch needs REGISTRY_ES_URL")
         if self.production and not self.secret_key:
             problems.append("REGISTRY_SECRET_KEY is required in production")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"unknown timezone {self.timezone!r}")
         if self.max_upload_mb <= 0:
             problems.append("max_upload_mb must be positive")
         from registry.sharing.policy import policy_problems

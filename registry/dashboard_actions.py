@@ -19,6 +19,7 @@ from registry.errors import NotAuthorized
 from registry.lookup import get_unit
 from registry.models.catalog import InformationItem, InformationResource as Package, InformationSystem, Unit
 from search.models import DuplicateFinding
+from registry import clock
 
 FINDING_STATES = {"open": "待审核", "confirmed": "已确认重复采集", "dismissed": "已排除"}
 
@@ -79,7 +80,7 @@ class FinanceSchema(ReadSchema):
 def dashboard_finance(ctx: Context, data: dict) -> dict:
     """Eligible vs blocked registered systems per reason and article (the funding engine's report),
     and the amounts of the newest budget list of the year, if one was uploaded."""
-    year = data.get("year") or date.today().year + 1
+    year = data.get("year") or clock.today().year + 1
     report = call_action("funding_report", ctx, {"year": year, "only_blocked": True})
     runs = call_action("budget_run_list", ctx, {"year": year})
     budget = None

@@ -30,9 +30,11 @@ class Registry:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Registry":
+        from registry import clock
         from registry.security import configure
         from search.backends import make_backend
         configure(settings.argon2_time_cost, settings.argon2_memory_kib)
+        clock.configure(settings.timezone)
         db = Database(settings.resolved_database_url(), settings.db_pool_size, settings.db_max_overflow)
         return cls(settings, db, make_backend(settings, db))
 

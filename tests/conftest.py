@@ -15,6 +15,9 @@ from registry.db import Base
 from registry.plugins_models import import_all_models
 
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
+# One county day for the whole run, inherited by the servers and CLIs the tests start, so the suite
+# passes whatever day it runs; tests/test_clock.py moves the clock across year ends and 30 September.
+SUITE_DAY = os.environ.setdefault("REGISTRY_TODAY", "2026-12-06")
 
 
 @pytest.fixture(scope="session")

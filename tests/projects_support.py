@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from registry import clock
 from registry.projects.rules import add_months
 
 CHAPTERS = ["data_governance", "data_sharing", "network_security", "crypto", "intensive"]
@@ -22,7 +23,7 @@ def declaration(unit_id: int, system_id: int | None = None, **kw) -> dict:
 
 
 def months_ago(months: int, extra_days: int = 0) -> date:
-    return add_months(date.today(), -months) - timedelta(days=extra_days)
+    return add_months(clock.today(), -months) - timedelta(days=extra_days)
 
 
 class Api:

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
 
+from registry import clock
 from registry.errors import Conflict, NotAuthorized, NotFound, ValidationFailed
 from registry.funding.evidence import add_evidence
 
@@ -79,7 +80,7 @@ def test_add_evidence_service_signature_used_by_projects(reg, make):
                            issued_on=date(2026, 5, 1), reference="云阳验〔2026〕1号", source="project:7")
         archive = add_evidence(ctx, kind="archive_acceptance", system_id=system["id"])
     assert row["kind_label"] == "竣工验收" and row["source"] == "project:7" and row["article_text"] == "第二十五条"
-    assert archive["issued_on"] == date.today().isoformat()
+    assert archive["issued_on"] == clock.today().isoformat()
     assert make.act("evidence_show", {"id": row["id"]})["reference"] == "云阳验〔2026〕1号"
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from registry import clock
 from registry.actions.base import ACTIONS, get_action, load_all
 from registry.errors import NotAuthorized
 from tests.projects_support import MATERIALS, declaration, months_ago
@@ -15,7 +16,7 @@ from tests.projects_support import MATERIALS, declaration, months_ago
 ROLES = ("department_own", "department_other", "bureau", "finance", "reviewer", "admin", "anonymous")
 OWN = {"department_own", "admin"}
 BUREAU = {"bureau", "admin"}
-NEXT = date.today().year + 2
+NEXT = clock.today().year + 2
 
 
 def _declaration_file(tmp_path):
@@ -49,7 +50,7 @@ def steps(w, tmp_path):
         ("project_adjustment_create", lambda: {"id": w["p"]["id"], "amount_yuan": 10_000, "new_total_yuan": 1_000_000,
                                                "reason": "optimise"}, OWN),
         (*t("investment_pass"), {"finance", "admin"}),
-        ("project_performance_report", lambda: {"id": w["p"]["id"], "year": date.today().year}, OWN),
+        ("project_performance_report", lambda: {"id": w["p"]["id"], "year": clock.today().year}, OWN),
         ("project_problem_report", lambda: {"id": w["p"]["id"], "problem_kind": "delay", "content": "逾期"}, OWN),
         ("project_problem_decide", lambda: {"id": w["p"]["id"], "decision": "resolved"}, BUREAU),
         ("project_archive_accept", lambda: {"id": w["p"]["id"], "passed": True, "accepted_on": accepted.isoformat()},
@@ -60,7 +61,7 @@ def steps(w, tmp_path):
         ("project_extension_decide", lambda: {"extension": w["extension"], "approve": True}, BUREAU),
         (*t("accept", accepted_on=accepted.isoformat(), reference="验", materials=MATERIALS), OWN),  # < 5,000,000
         (*t("evaluate"), OWN),
-        ("project_post_evaluation", lambda: {"id": w["p"]["id"], "report_date": date.today().isoformat(),
+        ("project_post_evaluation", lambda: {"id": w["p"]["id"], "report_date": clock.today().isoformat(),
                                              "reference": "后评价"}, BUREAU),
         ("blacklist_add", lambda: {"name": "失信公司", "listed_on": "2025-01-01", "reason": "弄虚作假"}, BUREAU),
     ]

@@ -5,6 +5,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from importers.declaration_form import read_declaration, write_declaration
+from registry import clock
 from tests.projects_support import Api, declaration
 
 FORM = {"applicant_unit": "县卫生健康委员会", "declared_on": "2026-09-12", "project_name": "全民健康信息平台",
@@ -80,7 +81,7 @@ def test_pages_list_declare_and_move_a_project(make, client):
     assert "页面申报的项目" in html and "下一步：提交申报" in html and "80.00万元" in html
     pid = int(response.headers["Location"].rsplit("/", 1)[1])
     response = client.post(f"/projects/{pid}/do/project_list_submit",
-                           data={"csrf_token": token, "year": str(date.today().year + 2)})
+                           data={"csrf_token": token, "year": str(clock.today().year + 2)})
     response = client.post(f"/projects/{pid}/do/project_transition",
                            data={"csrf_token": token, "transition": "submit"}, follow_redirects=True)
     html = response.get_data(as_text=True)
@@ -88,7 +89,7 @@ def test_pages_list_declare_and_move_a_project(make, client):
     response = client.post(f"/projects/{pid}/do/project_transition",
                            data={"csrf_token": token, "transition": "review_pass", "opinion": "同意"}, follow_redirects=True)
     assert "无权执行此操作" in response.get_data(as_text=True)  # a department cannot pass the review
-    listing = client.get(f"/projects?year={date.today().year + 2}&stage=tech_review").get_data(as_text=True)
+    listing = client.get(f"/projects?year={clock.today().year + 2}&stage=tech_review").get_data(as_text=True)
     assert "页面申报的项目" in listing and 'href="/projects"' in listing and 'href="/due"' in listing
     assert client.get("/projects/import").status_code == 200
     assert client.get(f"/projects/{pid}/edit").status_code == 200

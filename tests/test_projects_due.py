@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from registry.errors import NotAuthorized
-from registry.projects.rules import acceptance_due, add_months
+from registry import clock
+from registry.projects.rules import acceptance_due, add_months, list_deadline
 from tests.projects_support import advance, declaration, months_ago
 
 
@@ -47,9 +48,9 @@ def test_an_approved_extension_moves_the_acceptance_item(make, county):
     p = make.act("project_create", declaration(county["unit"]["id"], county["system"]["id"]))
     advance(make, p, "acceptance", completed=completed)
     deadline = acceptance_due(completed, make.reg.settings.policy)
-    later = date.today() + timedelta(days=30)
+    later = clock.today() + timedelta(days=30)
     p = make.act("project_extension_request", {"id": p["id"], "requested_until": later.isoformat(), "reason": "密评排队"})
-    assert any(i["article"] == 25 and "审核延期验收申请" in i["what"] for i in due(make, date.today())[1]["overdue"])
+    assert any(i["article"] == 25 and "审核延期验收申请" in i["what"] for i in due(make, clock.today())[1]["overdue"])
     make.act("project_extension_decide", {"extension": p["extensions"][0]["id"], "approve": True})
     items, result = due(make, later)
     assert (25, False) in items and next(i for i in result["upcoming"] if i["article"] == 25)["date"] == later.isoformat()
@@ -68,8 +69,9 @@ def test_the_list_report_is_due_on_30_september(make, county, day, overdue):
 def test_a_small_project_is_reminded_to_be_filed_and_a_listed_one_is_not_reminded(make, county):
     small = make.act("project_create", declaration(county["unit"]["id"], estimate_yuan=499_999, name="小项目"))
     big = make.act("project_create", declaration(county["unit"]["id"], name="大项目"))
-    make.act("project_list_submit", {"id": big["id"], "year": date.today().year + 2})
-    _, result = due(make, date.today() + timedelta(days=400))
+    year = clock.today().year + 2
+    make.act("project_list_submit", {"id": big["id"], "year": year})
+    _, result = due(make, list_deadline(year, make.reg.settings.policy) + timedelta(days=1))
     assert [i["project_id"] for i in result["overdue"] + result["upcoming"]] == [small["id"]]
     assert "报备" in result["overdue"][0]["what"]
 
@@ -77,7 +79,7 @@ def test_a_small_project_is_reminded_to_be_filed_and_a_listed_one_is_not_reminde
 def test_performance_report_is_due_by_year_end_during_construction_and_finance_sees_it(make, county):
     p = make.act("project_create", declaration(county["unit"]["id"], county["system"]["id"]))
     advance(make, p, "construction")
-    year_end = date(date.today().year, 12, 31)
+    year_end = date(clock.today().year, 12, 31)
     assert (21, False) in due(make, year_end, role="finance")[0]
     items, result = due(make, year_end + timedelta(days=1), role="finance")
     assert (21, True) in items and str(year_end.year) in result["overdue"][0]["what"]

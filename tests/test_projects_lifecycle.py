@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from registry import clock
 from tests.projects_support import MATERIALS, Api, declaration, months_ago
 
 
@@ -53,7 +54,7 @@ def test_a_project_walks_every_stage_by_the_right_roles_and_the_wrong_role_is_re
     api.ok("dept", "project_parties_set", {"id": p["id"], "contractor": "某信息技术有限公司",
                                            "contractor_credit_code": "91500000MA5U000001", "supervisor": "重庆某监理公司"})
     p = step(api, "finance", p, "investment_pass", wrong=("dept", "bureau", "reviewer"), investment_reviewed_yuan=5_800_000)
-    assert p["stage"] == "construction" and p["construction_started_on"] == date.today().isoformat()
+    assert p["stage"] == "construction" and p["construction_started_on"] == clock.today().isoformat()
 
     completed = months_ago(20)
     p = step(api, "dept", p, "complete", wrong=("bureau", "finance", "reviewer", "other"),
@@ -77,9 +78,9 @@ def test_a_project_walks_every_stage_by_the_right_roles_and_the_wrong_role_is_re
 
     p = step(api, "dept", p, "evaluate", wrong=("bureau", "finance", "reviewer"), opinion="达到预期目标")
     assert p["stage"] == "evaluation" and p["reports"][-1]["kind"] == "self_evaluation"
-    api.refused("dept", "project_post_evaluation", {"id": p["id"], "report_date": date.today().isoformat(),
+    api.refused("dept", "project_post_evaluation", {"id": p["id"], "report_date": clock.today().isoformat(),
                                                     "reference": "后评价1号"})
-    p = api.ok("bureau", "project_post_evaluation", {"id": p["id"], "report_date": date.today().isoformat(),
+    p = api.ok("bureau", "project_post_evaluation", {"id": p["id"], "report_date": clock.today().isoformat(),
                                                      "reference": "后评价1号"})
     shown = api.ok("reviewer", "project_show", {"id": p["id"]})
     assert [e["to_stage"] for e in shown["events"]] == [
@@ -162,7 +163,7 @@ def test_an_expansion_of_a_post_evaluated_registry_project_is_approved(county):
     api.ok("dept", "project_archive_accept", {"id": first["id"], "passed": True, "accepted_on": months_ago(1).isoformat()})
     api.ok("dept", "project_transition", {"id": first["id"], "transition": "accept", "reference": "验1",
                                           "accepted_on": months_ago(1).isoformat(), "materials": MATERIALS})
-    api.ok("bureau", "project_post_evaluation", {"id": first["id"], "report_date": date.today().isoformat(),
+    api.ok("bureau", "project_post_evaluation", {"id": first["id"], "report_date": clock.today().isoformat(),
                                                  "reference": "后评价2号"})
     p = _at_decision(api, unit, system["id"], kind="改扩建", name="三期", predecessor=first["id"])
     assert api.ok("bureau", "project_transition", {"id": p["id"], **APPROVE})["stage"] == "investment_review"
@@ -174,7 +175,7 @@ def test_a_blacklisted_contractor_is_refused_when_recorded_and_allowed_from_its_
     api.refused("dept", "blacklist_add", {"name": "失信科技", "listed_on": "2024-01-01", "reason": "严重超概算"})
     listed = months_ago(60)  # five years ago: today is its expiry day
     expired = api.ok("bureau", "blacklist_add", {"name": "过期科技", "listed_on": listed.isoformat(), "reason": "质量低劣"})
-    assert expired["expires_on"] <= date.today().isoformat() and expired["active"] is False
+    assert expired["expires_on"] <= clock.today().isoformat() and expired["active"] is False
     active = api.ok("bureau", "blacklist_add", {"name": "失信科技", "credit_code": "91500000XX", "reason": "严重超概算",
                                                 "listed_on": (listed + timedelta(days=1)).isoformat()})
     assert active["active"] is True
@@ -193,7 +194,7 @@ def test_construction_needs_a_contractor_not_blacklisted_since_recording(county)
     p = _at_decision(api, unit, system["id"])
     api.ok("bureau", "project_transition", {"id": p["id"], **APPROVE})
     api.ok("dept", "project_parties_set", {"id": p["id"], "contractor": "后来失信公司", "supervisor": "乙监理"})
-    api.ok("bureau", "blacklist_add", {"name": "后来失信公司", "listed_on": date.today().isoformat(), "reason": "安全事故"})
+    api.ok("bureau", "blacklist_add", {"name": "后来失信公司", "listed_on": clock.today().isoformat(), "reason": "安全事故"})
     error = api.refused("finance", "project_transition", {"id": p["id"], "transition": "investment_pass"}, 409)
     assert "依据《管理办法》第三十五条" in error["message"]
 
@@ -225,14 +226,14 @@ def test_a_serious_problem_leads_to_rectification_or_suspension_which_blocks_pro
     api.refused("dept", "project_problem_decide", {"id": p["id"], "decision": "suspend"})
     p = api.ok("bureau", "project_problem_decide", {"id": p["id"], "decision": "suspend"})
     error = api.refused("dept", "project_transition", {"id": p["id"], "transition": "complete",
-                                                       "completed_on": date.today().isoformat()}, 409)
+                                                       "completed_on": clock.today().isoformat()}, 409)
     assert "依据《管理办法》第二十二条" in error["message"]
     api.refused("bureau", "project_problem_decide", {"id": p["id"], "decision": "rectify"}, 409)  # needs a date
     p = api.ok("bureau", "project_problem_decide", {"id": p["id"], "decision": "rectify", "rectify_by": "2030-01-01"})
     assert (p["status"], p["rectify_by"]) == ("rectifying", "2030-01-01")
     p = api.ok("bureau", "project_problem_decide", {"id": p["id"], "decision": "resolved"})
     assert p["status"] == "normal"
-    api.ok("dept", "project_transition", {"id": p["id"], "transition": "complete", "completed_on": date.today().isoformat()})
+    api.ok("dept", "project_transition", {"id": p["id"], "transition": "complete", "completed_on": clock.today().isoformat()})
 
 
 def test_self_evaluation_before_12_months_is_refused(county):

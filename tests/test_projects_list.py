@@ -4,11 +4,12 @@ from datetime import date
 
 import pytest
 
+from registry import clock
 from registry.projects.rules import list_deadline
 from tests.projects_support import Api, declaration
 
-NEXT = date.today().year + 2          # its deadline (30 Sep next year) is always ahead
-PAST = date.today().year              # its deadline (30 Sep last year) has always passed
+NEXT = clock.today().year + 2          # its deadline (30 Sep next year) is always ahead
+PAST = clock.today().year              # its deadline (30 Sep last year) has always passed
 
 
 @pytest.fixture

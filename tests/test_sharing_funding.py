@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from registry.funding.rules_base import Batch, load_rules
-from registry.sharing.common import today
+from registry.clock import today
 from registry.sharing.funding_rules import RULE_ID, check, prepare
 from tests.sharing_helpers import backdate, county, request_payload, sreg  # noqa: F401
 

@@ -271,6 +271,3 @@ def budget_run_search(ctx: Context, data: dict) -> dict:
     return {"count": ctx.session.scalar(select(func.count()).select_from(stmt.subquery())),
             "results": _run_page(ctx, stmt, data)}
 
-
-def default_year() -> int:
-    return date.today().year + 1

@@ -23,6 +23,7 @@ from registry.funding.vocab import EVENT_LABELS
 from registry.lookup import get_system, get_unit
 from registry.models import InformationSystem, Unit
 from registry.ordering import Sort, ordered, vocab_order
+from registry import clock
 
 
 def _date_field(label: str):
@@ -86,7 +87,7 @@ def directory_decide(ctx: Context, data: dict) -> dict:
     Kept for existing clients; writes the same history as directory_admit / directory_retire."""
     system = get_system(ctx.session, data["id"], "id")
     kind = "admit" if data["in_directory"] else "retire"
-    return apply_event(ctx, system, kind, data.get("decided_on") or date.today(), data.get("reason") or "")
+    return apply_event(ctx, system, kind, data.get("decided_on") or clock.today(), data.get("reason") or "")
 
 
 @action("directory_admit", auth=_bureau, schema=DirectoryChangeSchema)
@@ -95,7 +96,7 @@ def directory_admit(ctx: Context, data: dict) -> dict:
     system = get_system(ctx.session, data["id"], "id")
     if system.in_directory:
         raise Conflict(f"信息系统“{system.name}”已在总目录中")
-    return apply_event(ctx, system, "admit", data.get("decided_on") or date.today(), data["reason"])
+    return apply_event(ctx, system, "admit", data.get("decided_on") or clock.today(), data["reason"])
 
 
 @action("directory_retire", auth=_bureau, schema=DirectoryChangeSchema)
@@ -104,7 +105,7 @@ def directory_retire(ctx: Context, data: dict) -> dict:
     system = get_system(ctx.session, data["id"], "id")
     if not system.in_directory:
         raise Conflict(f"信息系统“{system.name}”不在总目录中，无需退出")
-    return apply_event(ctx, system, "retire", data.get("decided_on") or date.today(), data["reason"])
+    return apply_event(ctx, system, "retire", data.get("decided_on") or clock.today(), data["reason"])
 
 
 @action("directory_merge", auth=_bureau, schema=DirectoryMergeSchema)
@@ -119,7 +120,7 @@ def directory_merge(ctx: Context, data: dict) -> dict:
         raise ValidationFailed({"into": [f"“{target.name}”本身已被整合，请选择整合后的系统"]})
     if system.status == "merged" and not system.in_directory:
         raise Conflict(f"信息系统“{system.name}”已被整合")
-    return apply_event(ctx, system, "merge", data.get("decided_on") or date.today(), data["reason"], target)
+    return apply_event(ctx, system, "merge", data.get("decided_on") or clock.today(), data["reason"], target)
 
 
 def event_dict(e: DirectoryEvent) -> dict:

@@ -20,6 +20,7 @@ from registry.funding.records import rows_for
 from registry.funding.rules_base import (ARTICLE_NAMES, NEW_PROJECT, OM_FUNDING, Batch, Reason, Rule, cite,
                                          load_rules)
 from registry.models import InformationSystem, Unit
+from registry import clock
 
 S = InformationSystem
 # What rules read of a system (timestamps and the description are left out: a report over
@@ -53,7 +54,7 @@ def evaluate(session, system_ids: list[int] | None, year: int, *, policy, as_of:
 
 def run_batch(session, system_ids, year: int, *, policy, as_of: date | None = None,
               question: str = OM_FUNDING) -> tuple[Batch, dict[int, Decision]]:
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     stmt = select(InformationSystem).options(load_only(*SYSTEM_COLUMNS))
     if system_ids is None:
         systems = session.scalars(stmt).all()

@@ -24,6 +24,7 @@ from registry.funding.rules_base import ARTICLE_NAMES
 from registry.funding.vocab import EVIDENCE_KIND, EVIDENCE_RESULT, KINDS
 from registry.lookup import get_resource, get_system, get_unit
 from registry.models import InformationResource, InformationSystem, Unit
+from registry import clock
 
 READERS = ("bureau", "finance", "reviewer")
 
@@ -70,7 +71,7 @@ def create_evidence(ctx, *, kind: str, system_id=None, unit_id=None, resource_id
     row = Evidence(kind=kind, unit_id=system.unit_id if system is not None else unit.id,
                    system_id=system.id if system is not None else None,
                    resource_id=resource.id if resource is not None else None, result=code,
-                   issued_on=issued_on or date.today(), valid_from=valid_from, valid_until=valid_until,
+                   issued_on=issued_on or clock.today(), valid_from=valid_from, valid_until=valid_until,
                    reference=reference or "", note=note or "", source=source or "", created_by=ctx.username)
     if upload is not None:
         row.file_name, row.stored_name, row.file_size = storage.save_upload(ctx.settings, upload)
@@ -188,7 +189,7 @@ def evidence_close(ctx: Context, data: dict) -> dict:
     if row.result == "closed":
         raise Conflict(f"该{spec.label}已于{row.closed_on}关闭")
     before = audit.snapshot(row)
-    row.result, row.closed_on, row.closed_by = "closed", data.get("closed_on") or date.today(), ctx.username
+    row.result, row.closed_on, row.closed_by = "closed", data.get("closed_on") or clock.today(), ctx.username
     row.close_note = data["note"]
     ctx.session.flush()
     audit.record(ctx, "evidence_close", "evidence", row.id, before, audit.snapshot(row), data["note"] or spec.label)

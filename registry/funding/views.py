@@ -15,6 +15,7 @@ from registry.funding.vocab import EVIDENCE_RESULT, KINDS
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import call_or_abort, run
 from registry.web.paging import back_args, parse
+from registry import clock
 
 bp = Blueprint("funding", __name__, template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _year() -> int:
     value = request.values.get("year", "")
-    return int(value) if value.isdecimal() and 2000 <= int(value) <= 2100 else date.today().year + 1
+    return int(value) if value.isdecimal() and 2000 <= int(value) <= 2100 else clock.today().year + 1
 
 
 DIRECTORY_SORTS = {"unit": "单位", "name": "信息系统", "in_directory": "是否在总目录", "directory_date": "决定日期",

@@ -7,15 +7,12 @@ from datetime import date
 
 from catalog_schema.fields import MAX_DB_INT
 from registry import audit
+from registry.clock import today  # noqa: F401  (the project actions' day)
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.projects.models import Project
 from registry.projects.vocab import STAGE, cite
 
 log = logging.getLogger("registry.projects")
-
-
-def today() -> date:
-    return date.today()
 
 
 def get_project(session, ref, field: str = "id") -> Project:

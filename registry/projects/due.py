@@ -21,6 +21,7 @@ from registry.projects import access, rules
 from registry.projects.models import Project
 from registry.projects.schemas import DueListSchema
 from registry.projects.vocab import article_name, cite
+from registry import clock
 
 EARLY_STAGES = ("declared", "tech_review", "decision", "investment_review")
 
@@ -116,7 +117,7 @@ def due_list(ctx: Context, data: dict) -> dict:
         unit = get_unit(ctx.session, ref, "unit")
     if user.role == "department" and (role != "unit" or unit.id != user.unit_id):
         raise NotAuthorized("部门用户只能查看本单位（含通过本单位报送的学校、医院项目）的待办事项")
-    as_of = data.get("as_of") or date.today()
+    as_of = data.get("as_of") or clock.today()
     items = due_items(ctx.session, ctx.settings.policy, as_of, role, unit.id if unit else None)
     return {"as_of": as_of.isoformat(), "role": role, "unit": unit.code if unit else None,
             "overdue": [i.as_dict() for i in items if i.overdue],

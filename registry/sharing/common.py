@@ -2,15 +2,15 @@
 request, and the dicts the API returns (hiding the provider's details from a consumer until approved)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import is_db_id
 from registry.authz import require_login
+from registry.clock import today  # noqa: F401  (deadlines are counted in the county's days)
 from registry.errors import NotAuthorized, NotFound
 from registry.models import InformationSystem, Unit
 from registry.sharing.models import SharingContact, SharingObjection, SharingRecord, SharingRequest
@@ -18,14 +18,8 @@ from registry.sharing.schemas import ANSWER, ARBITRATION, OBJECTION_KIND, OBJECT
     RECORD_STATUS, REQUEST_STATUS
 from registry.sharing.workdays import WorkCalendar
 
-CHINA = ZoneInfo("Asia/Shanghai")
 ANSWERER_LABELS = {"provider": "提供单位", "bureau": "大数据局（符合性审查）"}
 OVERSIGHT_ROLES = ("bureau", "admin", "finance", "reviewer")
-
-
-def today() -> date:
-    """Deadlines are working days in China, whatever the server's time zone."""
-    return datetime.now(CHINA).date()
 
 
 @lru_cache(maxsize=8)
