@@ -14,7 +14,7 @@ def register(main) -> None:
     @sharing.command("overdue", help="列出超过答复期限的共享申请和数据校核。"
                                      "--as unit:<单位代码> 只看该单位提出或收到的；--notify 同时发送超期提醒（每项只发一次）。")
     @click.option("--as", "as_", default="", metavar="unit:<代码>", help="以某单位的视角查看，例如 --as unit:yyga")
-    @click.option("--date", "as_of", default=None, metavar="YYYY-MM-DD", help="按哪一天计算是否超期（默认今天）")
+    @click.option("--date", "as_of", default=None, metavar="年-月-日", help="按哪一天计算是否超期（默认今天）")
     @click.option("--notify", is_flag=True, help="向提供单位、申请单位和大数据局发送超期提醒")
     @click.pass_context
     def overdue(ctx, as_, as_of, notify) -> None:

@@ -195,7 +195,7 @@ def sharing_objection_create(ctx: Context, data: dict) -> dict:
     today = common.today()
     row = SharingObjection(record_id=rec.id, item_id=data["item"], item_name=names[data["item"]], kind=data["kind"],
                            description=data["description"], raised_by=ctx.username, raised_on=today,
-                           due_on=common.calendar(ctx).add_working_days(today, common.policy(ctx).sharing_objection_days))
+                           due_on=common.calendar(ctx).add_working_days(today, common.policy(ctx).sharing_objection_days, estimate=True))
     ctx.session.add(row)
     ctx.session.flush()
     audit.record(ctx, "sharing_objection_create", "sharing_objection", row.id, None, audit.snapshot(row),

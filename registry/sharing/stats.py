@@ -47,7 +47,7 @@ def tally(requests, objections, cal: WorkCalendar, as_of: date, key) -> dict:
             g["answered"] += 1
             late = req.answered_on > req.due_on
             g["answered_late" if late else "answered_on_time"] += 1
-            g["days"].append(cal.working_days_between(req.submitted_on, req.answered_on))
+            g["days"].append(cal.working_days_between(req.submitted_on, req.answered_on, estimate=True))
         if req.status == "approved":
             g["approved"] += 1
         elif req.status == "partial":
@@ -147,7 +147,7 @@ def sharing_overdue(ctx: Context, data: dict) -> dict:
         viewer = "oversight" if ctx.user.role != "department" else (
             "provider" if req.provider_unit_id == ctx.user.unit_id else "consumer")
         requests.append({**common.request_dict(ctx, req, viewer, names),
-                         "working_days_overdue": cal.working_days_between(req.due_on, as_of)})
+                         "working_days_overdue": cal.working_days_between(req.due_on, as_of, estimate=True)})
     O = SharingObjection
     ostmt = select(O, SharingRecord).join(SharingRecord, SharingRecord.id == O.record_id).where(
         O.result.is_(None), O.due_on < as_of)

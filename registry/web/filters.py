@@ -1,4 +1,4 @@
-"""Jinja filters for Chinese display: dates (2026年11月24日), amounts (万元), vocabulary labels."""
+"""Jinja filters for Chinese display: dates (one format everywhere, the one forms take: 2026-11-24), amounts (万元), vocabulary labels."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,9 +12,9 @@ def cn_date(value) -> str:
     if isinstance(value, str):  # an ISO date stays a date (no 00:00), a timestamp keeps its time
         value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+        return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return value.isoformat()
     return str(value)
 
 
