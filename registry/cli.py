@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 import click
 
+from registry.cli_zh import ChineseGroup, install
 from registry.config import Settings
 from registry.errors import RegistryError
+
+install()  # click's own words (usage, help headings, errors) in Chinese, before any command is declared
 
 
 @dataclass
@@ -41,7 +44,8 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group(help="云阳县政务信息资源目录与共享登记系统 命令行工具")
+@click.group(cls=ChineseGroup, help="云阳县政务信息资源目录与共享登记系统 命令行工具",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def main(ctx: click.Context) -> None:
     ctx.obj = None

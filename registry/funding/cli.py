@@ -84,6 +84,6 @@ def register(main: click.Group) -> None:
             command = click.option("--into", required=True, help="整合后的系统（代码或编号）")(command)
         directory.command(name, help=help_text)(command)
 
-    _change("admit", "将系统纳入总目录（SYSTEM：系统代码或编号）。")
+    _change("admit", "将系统纳入总目录（系统：系统代码或编号）。")
     _change("retire", "将系统退出总目录。")
     _change("merge", "将系统整合并入另一系统（--into）。", with_target=True)

@@ -155,6 +155,8 @@ def declaration_import():
 @login_required
 def due_page():
     data = {k: request.args[k] for k in ("role", "unit", "as_of") if request.args.get(k)}
+    if request.args.get("date") and "as_of" not in data:  # /due?date=… is the same question
+        data["as_of"] = request.args["date"]
     try:
         result = run("due_list", data)
     except RegistryError as exc:
