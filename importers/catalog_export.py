@@ -165,7 +165,9 @@ class _Writer:
             vocab.SHARING_TYPE.label_of(item.sharing_type or res.sharing_type),
             vocab.SHARING_TYPE.label_of(res.sharing_type), vocab.SHARING_METHOD.label_of(res.sharing_method) or None,
             "是" if res.open_to_public else "否", res.open_conditions or None,
-            vocab.UPDATE_CYCLE.label_of(res.update_cycle) or None, item.position, "、".join(nonstandard) or None])
+            vocab.UPDATE_CYCLE.label_of(res.update_cycle) or None,
+            None if item.position is None else item.position + 1,  # 序号 counts from 1, as on the pages
+            "、".join(nonstandard) or None])
 
     def save(self, out: Path | str) -> dict:
         self._close_run("unit")
