@@ -338,7 +338,7 @@ def overlap_matrix(ctx: Context, data: dict) -> dict:
     for unit_id, key, element_id in rows:
         if counts_for_duplication(element_id):
             keys_by_unit[unit_id].add(key)
-    units = ctx.session.execute(select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()
+    units = ctx.session.execute(select(Unit.id, Unit.code, Unit.name).order_by(by_pinyin(Unit.name), Unit.code)).all()
     units = [u for u in units if u[0] in keys_by_unit]
     confirmed = defaultdict(int)
     for unit_id, provider_unit in ctx.session.execute(
