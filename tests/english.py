@@ -23,13 +23,14 @@ ALLOWED = {
 WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
 REPR = re.compile(r"<[a-zA-Z_.]+ (?:object|method|function|built-in)[^>]*>|\b(?:None|True|False)\b|\{'|\['")
 OPTION = re.compile(r"(?<![A-Za-z])--?[A-Za-z][\w-]*")
+URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")       # addresses are typed data, not prose
 CODE = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,6}[-_]?\d[\w-]*")   # DE0001, res-1a2b, yygaj-s01: codes
 
 
 def english_words(text: str, extra_allowed=()) -> list[str]:
     """Words in Latin letters that are not on the allow-list (options like --year are codes)."""
     allowed = ALLOWED | {w.lower() for w in extra_allowed}
-    text = CODE.sub(" ", OPTION.sub(" ", text))
+    text = CODE.sub(" ", OPTION.sub(" ", URL.sub(" ", text)))
     return sorted({w for w in WORD.findall(text) if w.lower() not in allowed})
 
 

@@ -13,7 +13,7 @@ from registry.demo import load_demo
 from registry.models import InformationResource, InformationSystem, Unit, User
 from tests.english import english_words, reprs
 
-ROLES = ("bureau", "finance", "reviewer", "admin", "yygaj")
+ROLES = ("bureau", "finance", "reviewer", "admin", "yygaj", "yymzj")
 SKIP = re.compile(r"^/(static|api|logout|favicon)|\.(xlsx|csv|json|png|svg)$|/report\.xlsx|/export|/template")
 PER_PATTERN = 2     # pages of one URL shape (digits replaced) to visit per role
 MAX_PAGES = 120
