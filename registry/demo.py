@@ -43,9 +43,9 @@ def load_demo(reg, progress=print) -> str:
         from registry.funding.demo import load_funding_demo
         load_funding_demo(ctx, county, progress)
         # --- end funding ---
-        from registry.demo_work import load_work_demo  # projects and sharing requests in progress
-        work = load_work_demo(reg, session, progress)
         reg.search.index_resources(session, ctx.changed_resources)
+        from registry.demo_work import load_work_demo  # reviewed findings, projects, sharing requests
+        work = load_work_demo(reg, session, progress)
     after_commit = getattr(reg.search, "after_commit", None)
     if after_commit is not None:  # an external index (Elasticsearch) is written after the commit
         after_commit(ctx.changed_resources)
