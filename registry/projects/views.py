@@ -160,7 +160,8 @@ def due_page():
     try:
         result = run("due_list", data)
     except RegistryError as exc:
-        flash(exc.message, "error")
+        bad_day = "as_of" in getattr(exc, "errors", {})
+        flash(f"查询日期“{data['as_of']}”不是有效日期，请按 2026-12-06 的格式填写" if bad_day else exc.message, "error")
         result = {"as_of": "", "role": data.get("role", ""), "unit": data.get("unit"), "overdue": [], "upcoming": []}
     return render_template("projects/due.html", due=result, args=data)
 

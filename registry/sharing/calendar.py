@@ -130,7 +130,7 @@ def sharing_calendar_set(ctx: Context, data: dict) -> dict:
     row.holidays = [d.isoformat() for d in holidays]
     row.workdays = [d.isoformat() for d in workdays]
     row.notice = data.get("notice") or ""
-    row.entered_by = (getattr(ctx.user, "display_name", "") or ctx.username)
+    row.entered_by = ctx.username
     ctx.session.flush()
     ctx._work_calendar = None
     new_cal = common.calendar(ctx)
