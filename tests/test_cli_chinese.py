@@ -48,3 +48,16 @@ def test_clicks_errors_and_usage_are_chinese(args, expected):
     for english in ("Usage:", "Error:", "Try '", "Missing", "is not a valid", "Invalid value", "No such"):
         assert english not in out.output, out.output
     assert english_words(out.output, COMMAND_NAMES | {"boss", "nosuch", "nonexistent"}) == [], out.output
+
+
+def test_serve_on_a_busy_port_says_so_in_chinese(app, monkeypatch):
+    import socket
+    monkeypatch.setattr("registry.app.create_app", lambda: app)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = CliRunner().invoke(main, ["serve", "--port", str(port)], prog_name="registry")
+    assert out.exit_code == 1
+    assert f"无法在 127.0.0.1:{port} 上启动服务：端口已被其他程序占用" in out.output
+    assert "Traceback" not in out.output and "Address already in use" not in out.output
