@@ -139,6 +139,11 @@ def _project(session, act, code, name, kind, estimate, until, days_ago) -> None:
                 act(code, "project_transition", accept, ago)
             except NotAuthorized:
                 act("bureau", "project_transition", accept, ago)
+    if until in ("construction", "operation"):  # next year's project list (Art. 9): 续建 and 运维 entries
+        act("bureau", "project_list_add", {"id": pid, "year": clock.today().year + 1,
+                                           "origin": "continuing" if until == "construction" else "om",
+                                           "amount_yuan": approved // 3 if until == "construction" else 60_000,
+                                           "note": "续建，按批复分年度安排" if until == "construction" else "系统运行维护"}, 0)
 
 
 def _resource(session, provider: str, sharing_type: str) -> InformationResource | None:
