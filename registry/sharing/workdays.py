@@ -34,8 +34,8 @@ class CalendarYearUnknown(Conflict):
 
     def __init__(self, year: int):
         super().__init__(
-            f"{year} 年的法定节假日安排未知：chinese-calendar 库不含该年，覆盖清单也未声明该年的节假日。"
-            f"请在配置 REGISTRY_POLICY_SHARING_HOLIDAYS / REGISTRY_POLICY_SHARING_WORKDAYS 或日历文件中补充后重试",
+            f"{year} 年的法定节假日安排未知：内置日历不含该年，也尚未录入。"
+            f"请大数据局在“数据共享 › 工作日历”（或 registry sharing calendar set {year}）录入该年的放假和调休安排后重试",
             {"year": year})
         self.year = year
 
