@@ -111,3 +111,22 @@ def test_the_bureau_enters_the_year_on_the_calendar_page(client, make, year_end)
     login(client, year_end["department"])
     page = client.get("/sharing/calendar").get_data(as_text=True)
     assert "国办发明电〔2026〕1号" in page and "保存该年安排" not in page
+
+
+def test_an_objection_deadline_past_the_last_known_year_is_noted_and_recomputed(make, year_end):
+    provider = make.user("department", year_end["police"])
+    req = year_end["request"]
+    with clock.frozen(date(2026, 12, 29)):
+        make.act("sharing_request_answer", {"id": req["id"], "decision": "approve"}, actor=provider["id"])
+        record = make.act("sharing_record_list", {"box": "consumed"}, actor=year_end["department"]["id"])["results"][0]
+        objection = make.act("sharing_objection_create", {"record": record["id"], "item": req["items"][0]["id"],
+                                                          "kind": "stale", "description": "未更新"},
+                             actor=year_end["department"]["id"])
+    # 5 working days from Tuesday 29 December, Monday–Friday in 2027: 30, 31 Dec, 1, 4, 5 Jan
+    assert objection["due_on"] == "2027-01-05" and "2027年" in objection["due_on_note"]
+    saved = make.act("sharing_calendar_set", {"year": 2027, "holidays": HOLIDAYS_2027},
+                     actor=year_end["bureau"]["id"])
+    assert {"kind": "objection", "id": objection["id"], "old_due_on": "2027-01-05", "due_on": "2027-01-06"} \
+        in saved["recomputed"]
+    shown = make.act("sharing_record_show", {"id": record["id"]}, actor=year_end["department"]["id"])
+    assert shown["objections"][0]["due_on"] == "2027-01-06" and shown["objections"][0]["due_on_note"] == ""

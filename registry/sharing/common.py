@@ -171,8 +171,10 @@ def system_names(session, ids) -> dict[int, str]:
                                 .where(InformationSystem.id.in_(ids))).all())
 
 
-def objection_dict(obj: SharingObjection) -> dict:
-    return {"id": obj.id, "record_id": obj.record_id, "item_id": obj.item_id, "item_name": obj.item_name,
+def objection_dict(obj: SharingObjection, cal: WorkCalendar | None = None) -> dict:
+    """`cal`: the calendar, to note a deadline counted past the last known year."""
+    return {"due_on_note": estimate_note(cal, obj.raised_on, obj.due_on) if cal and obj.result is None else "",
+            "id": obj.id, "record_id": obj.record_id, "item_id": obj.item_id, "item_name": obj.item_name,
             "kind": obj.kind, "kind_label": OBJECTION_KIND.label_of(obj.kind), "description": obj.description,
             "raised_by": obj.raised_by, "raised_on": _iso(obj.raised_on), "due_on": _iso(obj.due_on),
             "overdue": obj.result is None and today() > obj.due_on,
