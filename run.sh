@@ -4,10 +4,17 @@
 #   PORT=8080 ./run.sh   another port
 set -euo pipefail
 cd "$(dirname "$0")"
-if [ ! -x .venv/bin/registry ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --upgrade pip
+# Install once, and again only when pyproject.toml changed (the stamp is .venv/.installed-run, like test.sh's);
+# pip's output goes to .venv/install.log and is shown only when the install fails.
+if [ ! -x .venv/bin/registry ] || [ pyproject.toml -nt .venv/.installed-run ]; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  echo "正在安装（首次运行需要几分钟）…"
+  if ! { .venv/bin/pip install --quiet --upgrade pip && .venv/bin/pip install --quiet -e .; } >.venv/install.log 2>&1; then
+    cat .venv/install.log >&2
+    echo "安装失败，详见 .venv/install.log" >&2
+    exit 1
+  fi
+  touch .venv/.installed-run
 fi
-.venv/bin/pip install --quiet -e .
 .venv/bin/registry demo
 exec .venv/bin/registry serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

@@ -25,6 +25,7 @@ from registry.models import InformationItem, InformationResource, InformationSys
 from importers import layout
 from importers.workbook_style import BodyCells, append_header, append_title, merge, set_widths
 from registry import clock
+from registry.names import by_pinyin
 
 R, I, S, U = InformationResource, InformationItem, InformationSystem, Unit
 BATCH = 500
@@ -49,7 +50,7 @@ def export_filename(session: Session, unit=None, system=None) -> str:
 def export_catalog(session: Session, out: Path | str, *, unit=None, system=None) -> dict:
     """Write the workbook for a unit (id/code), a system (id/code) or everything; returns counts."""
     query = (select(R, S.name, S.code, U.name, U.code).join(S, S.id == R.system_id).join(U, U.id == R.unit_id)
-             .order_by(U.name, S.name, R.id))
+             .order_by(by_pinyin(U.name), by_pinyin(S.name), R.id))
     if system is not None:
         query = query.where(R.system_id == get_system(session, system, "system").id)
     elif unit is not None:
@@ -164,7 +165,9 @@ class _Writer:
             vocab.SHARING_TYPE.label_of(item.sharing_type or res.sharing_type),
             vocab.SHARING_TYPE.label_of(res.sharing_type), vocab.SHARING_METHOD.label_of(res.sharing_method) or None,
             "是" if res.open_to_public else "否", res.open_conditions or None,
-            vocab.UPDATE_CYCLE.label_of(res.update_cycle) or None, item.position, "、".join(nonstandard) or None])
+            vocab.UPDATE_CYCLE.label_of(res.update_cycle) or None,
+            None if item.position is None else item.position + 1,  # 序号 counts from 1, as on the pages
+            "、".join(nonstandard) or None])
 
     def save(self, out: Path | str) -> dict:
         self._close_run("unit")

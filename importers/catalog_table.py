@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from importers.catalog_reader import _SheetParser
 
 CHUNK_RESOURCES = 500       # resources per chunk handed to the importer
-NO_SYSTEM = "无法确定所属信息系统，请在上传时选择系统"
-NO_UNIT = "无法确定所属单位：表格中没有“部门名称”，请在上传时选择单位"
+NO_SYSTEM = "无法确定所属信息系统：请在表中填写“信息系统名称”，或在上传页面选择系统（命令行加 --system 系统名称）"
+NO_UNIT = "无法确定所属单位：表格中没有“部门名称”，请在上传页面选择单位（命令行加 --unit 单位代码）"
 
 _FORMAT_SPLIT = re.compile(r"\s*[/／\\|、,，;；\s]\s*")
 

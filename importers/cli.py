@@ -98,7 +98,7 @@ def _group(main: click.Group, name: str, help_text: str) -> click.Group:
     existing = main.commands.get(name)
     if isinstance(existing, click.Group):
         return existing
-    group = click.Group(name, help=help_text)
+    group = type(main)(name, help=help_text)  # the main group's class (Chinese usage and errors)
     main.add_command(group)
     return group
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 import click
 
+from registry.cli_zh import ChineseGroup, install
 from registry.config import Settings
 from registry.errors import RegistryError
+
+install()  # click's own words (usage, help headings, errors) in Chinese, before any command is declared
 
 
 @dataclass
@@ -41,7 +44,8 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group(help="云阳县政务信息资源目录与共享登记系统 命令行工具")
+@click.group(cls=ChineseGroup, help="云阳县政务信息资源目录与共享登记系统 命令行工具",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def main(ctx: click.Context) -> None:
     ctx.obj = None
@@ -91,12 +95,22 @@ def demo(ctx, reset: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="端口")
 @click.option("--threads", default=8, show_default=True, type=int, help="工作线程数")
 def serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
-
     from registry.app import create_app
     app = create_app()
+    try:
+        from waitress.server import create_server
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        import errno
+        why = {errno.EADDRINUSE: "端口已被其他程序占用，请用 --port 换一个端口",
+               errno.EACCES: "没有使用该端口的权限（1024 以下的端口需要管理员权限），请用 --port 换一个端口",
+               errno.EADDRNOTAVAIL: "本机没有这个地址，请检查 --host"}.get(exc.errno, "请检查 --host 和 --port")
+        fail(f"无法在 {host}:{port} 上启动服务：{why}")
     click.echo(f"服务已启动：http://{host}:{port}/  （Ctrl+C 停止）")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("服务已停止")
 
 
 @main.group(help="账号管理。")

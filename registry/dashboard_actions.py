@@ -20,6 +20,7 @@ from registry.lookup import get_unit
 from registry.models.catalog import InformationItem, InformationResource as Package, InformationSystem, Unit
 from search.models import DuplicateFinding
 from registry import clock
+from registry.names import by_pinyin
 
 FINDING_STATES = {"open": "待审核", "confirmed": "已确认重复采集", "dismissed": "已排除"}
 
@@ -135,7 +136,7 @@ def dashboard_unit(ctx: Context, data: dict) -> dict:
     systems = [{"id": sys.id, "code": sys.code, "name": sys.name, "in_directory": sys.in_directory,
                 "status": sys.status, "resources": resources.get(sys.id, 0), "item_count": items.get(sys.id, 0)}
                for sys in s.scalars(select(InformationSystem).where(InformationSystem.unit_id == unit.id)
-                                    .order_by(InformationSystem.name))]
+                                    .order_by(by_pinyin(InformationSystem.name)))]
     recollected = defaultdict(int)
     for state, count in s.execute(select(DuplicateFinding.state, func.count(DuplicateFinding.id))
                                   .where(DuplicateFinding.unit_id == unit.id, DuplicateFinding.active.is_(True),

@@ -64,6 +64,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        from registry.names import sqlite_collation
+        dbapi_connection.create_collation("pinyin", sqlite_collation)  # names in pinyin order (registry.names)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")

@@ -44,11 +44,14 @@ def load_demo(reg, progress=print) -> str:
         load_funding_demo(ctx, county, progress)
         # --- end funding ---
         reg.search.index_resources(session, ctx.changed_resources)
+        from registry.demo_work import load_work_demo  # reviewed findings, projects, sharing requests
+        work = load_work_demo(reg, session, progress)
     after_commit = getattr(reg.search, "after_commit", None)
     if after_commit is not None:  # an external index (Elasticsearch) is written after the commit
         after_commit(ctx.changed_resources)
-    return ("演示数据已载入：{units} 个单位，{systems} 个信息系统，{resources} 项信息资源，{items} 个信息项；"
-            "演示账号密码均为 demo12345（bureau、finance、reviewer、admin，及各单位代码）").format(**counts)
+    return ("演示数据已载入：{units} 个单位，{systems} 个信息系统，{resources} 项信息资源，{items} 个信息项，"
+            "{projects} 个项目，{sharing_requests} 项共享申请；"
+            "演示账号密码均为 demo12345（bureau、finance、reviewer、admin，及各单位代码）").format(**counts, **work)
 
 
 def load_system(ctx, unit_code: str, system: dict, counts: dict) -> None:

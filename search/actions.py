@@ -21,6 +21,7 @@ from registry.ordering import Sort, ordered
 from search.documents import matcher, provides, search_text
 from search.models import DuplicateFinding, ItemElement
 from search.scan import counts_for_duplication, holder_dict
+from registry.names import by_pinyin
 
 STATE_LABELS = {"open": "待审核", "confirmed": "已确认重复采集", "dismissed": "已排除"}
 ROLE_LABELS = {"recollector": "重复采集方", "undecided": "待认定", "provider": "提供方"}
@@ -135,7 +136,7 @@ def item_provider_lookup(ctx: Context, data: dict) -> dict:
         .select_from(E).join(InformationItem, InformationItem.id == E.item_id).join(R, R.id == E.resource_id)
         .join(InformationSystem, InformationSystem.id == R.system_id).join(Unit, Unit.id == R.unit_id)
         .where(E.key == match.key, E.unit_id != (own_unit or -1))
-        .order_by(Unit.name, R.title).limit(50)).all()
+        .order_by(by_pinyin(Unit.name), by_pinyin(R.title)).limit(50)).all()
     for unit_name, system_name, title, res_name, sharing, method, item_name, item_sharing in rows:
         effective = item_sharing or sharing
         if provides(effective, method):
@@ -337,7 +338,7 @@ def overlap_matrix(ctx: Context, data: dict) -> dict:
     for unit_id, key, element_id in rows:
         if counts_for_duplication(element_id):
             keys_by_unit[unit_id].add(key)
-    units = ctx.session.execute(select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()
+    units = ctx.session.execute(select(Unit.id, Unit.code, Unit.name).order_by(by_pinyin(Unit.name), Unit.code)).all()
     units = [u for u in units if u[0] in keys_by_unit]
     confirmed = defaultdict(int)
     for unit_id, provider_unit in ctx.session.execute(

@@ -2,6 +2,7 @@
 import pytest
 
 from importers.catalog_reader import read_catalog
+from importers.catalog_table import NO_SYSTEM
 from tests.import_workbooks import (CIVIL, DIBAO, EXPECTED, HUJI, JIUZHU, NOTES, POLICE, form_rows, write_csv,
                                     write_xls, write_xlsx)
 
@@ -89,7 +90,7 @@ def test_system_comes_from_column_then_title_line_then_sheet_name_then_the_expli
 def test_no_system_anywhere_is_a_problem_never_a_guess(tmp_path):
     rows, _ = form_rows(resources=(DIBAO,), lead=[TITLE_LINE])
     result = read_catalog(write_xlsx(tmp_path / "nosys.xlsx", {"附件2": (rows, [])}))
-    assert [p.reason for p in result.problems] == ["无法确定所属信息系统，请在上传时选择系统"]
+    assert [p.reason for p in result.problems] == [NO_SYSTEM]
     assert result.problems[0].sheet == "附件2"
 
 

@@ -44,7 +44,7 @@ def test_a_unit_cannot_report_after_30_september_but_the_bureau_can_add_it(count
     p = api.ok("edu", "project_create", declaration(county["edu"]["id"]))
     error = api.refused("edu", "project_list_submit", {"id": p["id"], "year": PAST}, 409)
     deadline = list_deadline(PAST, __import__("registry.config", fromlist=["Policy"]).Policy())
-    assert "依据《管理办法》第七条" in error["message"] and f"{deadline.year}年9月30日" in error["message"]
+    assert "依据《管理办法》第七条" in error["message"] and f"{deadline.year}-09-30" in error["message"]
     api.refused("edu", "project_list_add", {"id": p["id"], "year": PAST, "origin": "mandated"})
     api.refused("finance", "project_list_add", {"id": p["id"], "year": PAST, "origin": "mandated"})
     added = api.ok("bureau", "project_list_add", {"id": p["id"], "year": PAST, "origin": "运维"})

@@ -40,6 +40,7 @@ def payloads(w):
         "sharing_objection_create": {"record": w["record"], "item": w["item"], "kind": "stale", "description": "过期"},
         "sharing_objection_answer": {"id": w["objection"]["id"], "result": "corrected", "answer": "已更正"},
         "sharing_overdue_notify": {},
+        "sharing_calendar_set": {"year": 2029, "holidays": "2029-01-01", "notice": "测试"},
         "inbox_mark_read": {"all": True},
         "inbox_email_set": {"email": "someone@yunyang.gov.cn"},
     }
@@ -56,6 +57,7 @@ ALLOWED = {
     "sharing_objection_create": {"requester", "admin"},
     "sharing_objection_answer": {"provider", "admin"},
     "sharing_overdue_notify": {"bureau", "admin"},
+    "sharing_calendar_set": {"bureau", "admin"},
     "inbox_mark_read": set(ROLES) - {"anonymous"},
     "inbox_email_set": set(ROLES) - {"anonymous"},
 }

@@ -148,7 +148,7 @@ def _counts(reg):
     ({"items": [999999]}, "items", "不属于信息资源"),
     ({"sharing_method": "快递"}, "sharing_method", "不是有效的共享方式"),
     ({"period_start": "2026-12-01", "period_end": "2026-11-01"}, "period_end", "截止日期不能早于起始日期"),
-    ({"period_end": "明年"}, "period_end", "YYYY-MM-DD"),
+    ({"period_end": "明年"}, "period_end", "年-月-日"),
     ({"requester_system": "gaj-system-unknown"}, None, "不存在"),
 ])
 def test_bad_request_input_gets_a_chinese_message_and_changes_nothing(client, county, people, sreg,  # noqa: F811

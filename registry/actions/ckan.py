@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from catalog_schema import vocabularies as vocab
 from registry import __version__
 from registry.actions.base import Context, action
+from registry.names import by_pinyin
 from registry.authz import allow_public
 from registry.dictize import item_dict, package_dict, system_dict, unit_dict
 from registry.errors import ValidationFailed
@@ -63,7 +64,7 @@ def _list(ctx: Context, data: dict, model, slug, title_col, count_col, dictize) 
     counted = (select(count_col.label("owner"), func.count().label("n")).group_by(count_col).subquery())
     package_count = func.coalesce(counted.c.n, 0)
     stmt = select(model, package_count).outerjoin(counted, counted.c.owner == model.id)
-    stmt = ordered(stmt, sort, {"name": slug, "title": title_col, "package_count": package_count}, sort, model.id)
+    stmt = ordered(stmt, sort, {"name": slug, "title": by_pinyin(title_col), "package_count": package_count}, sort, model.id)
     stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -90,7 +91,7 @@ def organization_show(ctx: Context, data: dict) -> dict:
         select(func.count()).select_from(InformationResource).where(InformationResource.unit_id == unit.id)))
     S = InformationSystem
     stmt = ordered(select(S).where(S.unit_id == unit.id), sort,
-                   {"name": S.name, "status": vocab_order(S.status, vocab.SYSTEM_STATUS),
+                   {"name": by_pinyin(S.name), "status": vocab_order(S.status, vocab.SYSTEM_STATUS),
                     "in_directory": S.in_directory}, ("name", False), S.id).offset(start)
     result["systems"] = [system_dict(s) for s in ctx.session.scalars(stmt if rows is None else stmt.limit(rows))]
     result["system_count"] = ctx.session.scalar(select(func.count()).select_from(S).where(S.unit_id == unit.id))

@@ -33,7 +33,7 @@ def _year(required: bool = True):
 
 
 def _as_of():
-    return fields.Date(load_default=None, allow_none=True, error_messages={"invalid": "决策日期格式应为 YYYY-MM-DD"})
+    return fields.Date(load_default=None, allow_none=True, error_messages={"invalid": "决策日期格式应为“年-月-日”，如 2026-12-06"})
 
 
 def _readers(ctx: Context, data: dict) -> None:
@@ -138,7 +138,7 @@ class BudgetUploadSchema(ChineseSchema):
 
 @action("budget_upload", auth=_finance, schema=BudgetUploadSchema)
 def budget_upload(ctx: Context, data: dict) -> dict:
-    """Upload finance's O&M budget request list (.xlsx: 单位, 系统名称, 金额; multipart field `upload`)
+    """Upload finance's O&M budget request list (.xlsx, .xls or WPS .et: 单位, 系统名称, 金额; multipart field `upload`)
     and match every line to the master directory. Bad cells come back as a Validation Error with a
     `problems` list of {sheet, row, column, value, reason}; nothing is stored then."""
     upload = data["upload"]

@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from importers.problems import Cell, ImportFailed, ImportRefused, Problem
-from importers.sources import DAMAGED, READ_ERRORS, check_xlsx_zip
+from importers.sources import DAMAGED, OLE_MAGIC, READ_ERRORS, ZIP_MAGIC, check_xlsx_zip
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 HEADER_SCAN_ROWS = 20
 HEADERS = {
@@ -78,23 +80,69 @@ def _amount(value, wan: bool) -> Decimal:
 
 def read_budget_file(path: Path, filename: str = "") -> list[RequestLine]:
     name = filename or path.name
-    if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ImportRefused("预算申报清单须为 Excel 工作簿（.xlsx）", name)
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise ImportRefused("预算申报清单须为 Excel 工作簿（.xlsx、.xls）或 WPS 表格（.et）", name)
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(OLE_MAGIC):  # .xls, and WPS .et (an OLE2 file holding a BIFF workbook)
+        return _read_sheets(_ole_sheets(path, name), name)
+    if not magic.startswith(ZIP_MAGIC):
+        raise ImportRefused("文件内容不是 Excel 工作簿（.xlsx、.xls）或 WPS 表格（.et），或文件已损坏", name)
     check_xlsx_zip(path, name)  # a damaged zip or a zip bomb is refused before openpyxl inflates it
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same answer
-        raise ImportRefused(f"无法打开该 Excel 文件（{type(exc).__name__}），请确认文件未损坏", name) from None
+        raise ImportRefused("无法打开该 Excel 文件，请确认文件未损坏", name) from None
     try:
-        for ws in wb.worksheets:
+        return _read_sheets(wb.worksheets, name)
+    finally:
+        wb.close()
+
+
+def _read_sheets(sheets, name: str) -> list[RequestLine]:
+    try:
+        for ws in sheets:
             found = _find_header(ws)
             if found is not None:
                 return _read_sheet(ws, *found)
     except READ_ERRORS:  # malformed sheet XML found while streaming the rows
         raise ImportRefused(DAMAGED, name) from None
-    finally:
-        wb.close()
     raise ImportRefused("未找到表头：须有“系统名称”和“金额”列（可另有“单位”列），请检查表头文字", name)
+
+
+class _OleSheet:
+    """An .xls/.et sheet read by xlrd, with the part of openpyxl's worksheet interface used here."""
+
+    def __init__(self, sheet, rows: list[tuple]):
+        self.title = sheet.name
+        self._rows = rows
+
+    def iter_rows(self, min_row: int = 1, max_row: int | None = None, values_only: bool = True):
+        end = len(self._rows) if max_row is None else min(max_row, len(self._rows))
+        return iter(self._rows[min_row - 1:end])
+
+
+def _ole_sheets(path: Path, name: str) -> list[_OleSheet]:
+    import xlrd
+
+    from importers.sources import _xls_rows
+    kind = "WPS 表格（.et）" if Path(name).suffix.lower() == ".et" else ".xls 工作簿"
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception:  # noqa: BLE001 - damaged, encrypted or not a BIFF workbook: one answer
+        raise ImportRefused(f"无法读取该{kind}：文件已损坏、设置了打开密码，或不是表格文件"
+                            f"（可在 WPS 或 Excel 中另存为 .xlsx 后上传）", name) from None
+    try:
+        sheets = []
+        for index in range(book.nsheets):
+            sheet = book.get_sheet(index)
+            sheets.append(_OleSheet(sheet, [values for _, values in _xls_rows(book, sheet)]))
+            book.unload_sheet(index)
+        return sheets
+    except Exception:  # noqa: BLE001
+        raise ImportRefused(DAMAGED, name) from None
+    finally:
+        book.release_resources()
 
 
 def _read_sheet(ws, header_row: int, columns: dict[str, int], wan: bool) -> list[RequestLine]:

@@ -12,19 +12,31 @@ def register(main: click.Group) -> None:
     @main.command("funding-report", help="运维经费审核报告：逐个系统（或逐行预算申报）给出能否安排运行维护经费及依据条款，输出 Excel。")
     @click.option("--year", required=True, type=int, help="预算年度，如 2027")
     @click.option("--budget", "budget_file", type=click.Path(exists=True, dir_okay=False),
-                  help="财政局的运维经费预算申报清单（.xlsx：单位、系统名称、金额）；不填则审核全部已登记系统")
+                  help="财政局的运维经费预算申报清单（.xlsx、.xls 或 WPS .et：单位、系统名称、金额），每次会保存为一份新的预算申报清单；不填则审核全部已登记系统")
+    @click.option("--run", "run_id", type=int, help="重新导出已保存的预算申报清单（清单编号），不新存清单")
     @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出的 Excel 文件路径")
     @click.pass_context
-    def funding_report(ctx, year: int, budget_file: str | None, out: str) -> None:
+    def funding_report(ctx, year: int, budget_file: str | None, run_id: int | None, out: str) -> None:
         from registry.funding.export import write_budget_report, write_funding_report
         from registry.funding.storage import LocalUpload
-        if budget_file:
+        if budget_file and run_id:
+            from registry.cli import fail
+            fail("--budget（上传新清单）和 --run（导出已保存的清单）只能选一个")
+        if run_id:
+            report = run_cli(ctx, "budget_report", {"run": run_id})
+            year = report["year"]
+            write_budget_report(report["lines"], report["summary"], out, year)
+            click.echo(f"已导出预算申报清单 {run_id}（未新存清单）")
+            total = report["summary"]["total"]
+        elif budget_file:
             run = run_cli(ctx, "budget_upload", {"year": year, "upload": LocalUpload(Path(budget_file), Path(budget_file).name)})
             report = run_cli(ctx, "budget_report", {"run": run["id"]})
             write_budget_report(report["lines"], report["summary"], out, year)
             states = run["states"]
             click.echo(f"已匹配 {run['line_count']} 行（自动匹配 {states['matched']}，待确认 {states['suggested']}，"
-                       f"未匹配 {states['unmatched']}）；清单编号 {run['id']}，可在网页上确认匹配后重新导出")
+                       f"未匹配 {states['unmatched']}）")
+            click.echo(f"已保存为新的预算申报清单，编号 {run['id']}（每次使用 --budget 都会新存一份）；"
+                       f"在网页上确认匹配后，可用 --run {run['id']} 重新导出，不再新存")
             total = report["summary"]["total"]
         else:
             report = run_cli(ctx, "funding_report", {"year": year})
@@ -59,7 +71,7 @@ def register(main: click.Group) -> None:
 
     def _change(name: str, help_text: str, with_target: bool = False):
         @click.argument("system")
-        @click.option("--date", "decided_on", help="决定日期 YYYY-MM-DD（默认今天）")
+        @click.option("--date", "decided_on", help="决定日期，如 2026-12-06（默认今天）")
         @click.option("--reason", default="", help="理由")
         @click.pass_context
         def command(ctx, system, decided_on, reason, into=None):
@@ -72,6 +84,6 @@ def register(main: click.Group) -> None:
             command = click.option("--into", required=True, help="整合后的系统（代码或编号）")(command)
         directory.command(name, help=help_text)(command)
 
-    _change("admit", "将系统纳入总目录（SYSTEM：系统代码或编号）。")
+    _change("admit", "将系统纳入总目录（系统：系统代码或编号）。")
     _change("retire", "将系统退出总目录。")
     _change("merge", "将系统整合并入另一系统（--into）。", with_target=True)

@@ -60,9 +60,18 @@ def load_funding_demo(ctx, county: list[dict], progress=print) -> dict:
     return counts
 
 
+# Document numbers the way the issuers write them (the number is the demo's running count).
+REFERENCE_PREFIX = {"completion_acceptance": "云阳大数据验", "archive_acceptance": "云阳档验", "security_test": "等保测评",
+                    "security_filing": "云公网安备", "crypto_assessment": "密评", "major_risk": "云阳网安通",
+                    "exemption_review": "云阳大数据审", "exemption_approval": "云阳府办函", "integration_pending": "云阳大数据督",
+                    "sharing_status": "云阳大数据共享"}
+_serial = iter(range(11, 10_000))
+
+
 def _evidence(ctx, code, kind, result, issued, until, note) -> None:
+    reference = f"{REFERENCE_PREFIX.get(kind, '云阳大数据')}〔{issued[:4]}〕{next(_serial)}号"
     call_action("evidence_create", ctx, {"kind": kind, "system": code, "result": result, "issued_on": issued,
-                                         "valid_until": until, "reference": f"云阳演示〔{issued[:4]}〕{kind[:4]}号",
+                                         "valid_until": until, "reference": reference,
                                          "note": note})
 
 

@@ -28,7 +28,7 @@ from registry import clock
 
 def _date_field(label: str):
     return fields.Date(load_default=None, allow_none=True,
-                       error_messages={"invalid": f"{label}格式应为 YYYY-MM-DD"})
+                       error_messages={"invalid": f"{label}格式应为“年-月-日”，如 2026-12-06"})
 
 
 class DirectoryDecisionSchema(ChineseSchema):

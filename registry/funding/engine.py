@@ -21,6 +21,7 @@ from registry.funding.rules_base import (ARTICLE_NAMES, NEW_PROJECT, OM_FUNDING,
                                          load_rules)
 from registry.models import InformationSystem, Unit
 from registry import clock
+from registry.names import pinyin_key, sort_by_name
 
 S = InformationSystem
 # What rules read of a system (timestamps and the description are left out: a report over
@@ -105,7 +106,7 @@ def report(session, system_ids, year: int, *, policy, as_of: date | None = None,
     names = unit_names(session, {s.unit_id for s in systems.values()})
     rows = [decision_dict(d, systems[i], names.get(systems[i].unit_id, ""), year, question)
             for i, d in decisions.items()]
-    return sorted(rows, key=lambda r: (r["unit_name"], r["system_name"]))
+    return sorted(rows, key=lambda r: (pinyin_key(r["unit_name"]), pinyin_key(r["system_name"])))
 
 
 def unit_decision(session, unit_id: int, year: int, *, policy, as_of: date | None = None) -> dict:
@@ -151,7 +152,7 @@ def summarize(rows: list[dict], amount_key: str | None = None) -> dict:
             entry["count"] += 1
             entry["amount"] += amount
     return {"total": total, "by_rule": sorted(by_rule.values(), key=lambda e: -e["count"]),
-            "by_unit": [{"unit_name": k, **v} for k, v in sorted(by_unit.items())]}
+            "by_unit": [{"unit_name": k, **v} for k, v in sort_by_name(by_unit.items(), key=lambda kv: kv[0])]}
 
 
 def _rule_title(rule_id: str) -> str:

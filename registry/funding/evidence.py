@@ -116,7 +116,7 @@ def evidence_dict(session, e: Evidence) -> dict:
 # ---- actions ----------------------------------------------------------------------------------
 
 def _date(label: str):
-    return fields.Date(load_default=None, allow_none=True, error_messages={"invalid": f"{label}格式应为 YYYY-MM-DD"})
+    return fields.Date(load_default=None, allow_none=True, error_messages={"invalid": f"{label}格式应为“年-月-日”，如 2026-12-06"})
 
 
 class EvidenceCreateSchema(ChineseSchema):

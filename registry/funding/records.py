@@ -104,4 +104,4 @@ def missing_ref(kind: str, label: str) -> dict:
 
 
 def cn(d: date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else "（未注明日期）"
+    return d.isoformat() if d else "（未注明日期）"  # one date format everywhere: 2026-09-30

@@ -12,7 +12,7 @@ def register(main: click.Group) -> None:
     @main.command(help="列出待办事项（已逾期和即将到期）：日期、项目、依据条款、应办事项。"
                        "--as bureau（县大数据发展局）、finance（县财政局）或 unit:<单位代码>。")
     @click.option("--as", "view", required=True, help="bureau、finance 或 unit:<单位代码>")
-    @click.option("--date", "as_of", help="查询日期（YYYY-MM-DD，默认今天）")
+    @click.option("--date", "as_of", help="查询日期（如 2026-12-06，默认今天）")
     @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
     @click.pass_context
     def due(ctx, view: str, as_of: str | None, as_json: bool) -> None:

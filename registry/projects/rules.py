@@ -26,7 +26,7 @@ def add_years(day: date, years: int) -> date:
 
 
 def cn(day: date | None) -> str:
-    return "" if day is None else f"{day.year}年{day.month}月{day.day}日"
+    return "" if day is None else day.isoformat()  # one date format everywhere (issue 19): 2026-09-30
 
 
 def wan(yuan: int | None) -> str:
@@ -55,7 +55,7 @@ def list_submission_late(budget_year: int, submitted_on: date, policy) -> bool:
 
 def late_list_message(budget_year: int, policy) -> str:
     deadline = list_deadline(budget_year, policy)
-    return (f"{cite(7)}，{budget_year}年度项目清单应于{deadline.year}年{deadline.month}月{deadline.day}日前报送，"
+    return (f"{cite(7)}，{budget_year}年度项目清单应于{deadline.isoformat()}前报送，"
             f"已过截止日期；确需纳入的，由县大数据发展局按第九条纳入")
 
 

@@ -155,10 +155,13 @@ def declaration_import():
 @login_required
 def due_page():
     data = {k: request.args[k] for k in ("role", "unit", "as_of") if request.args.get(k)}
+    if request.args.get("date") and "as_of" not in data:  # /due?date=… is the same question
+        data["as_of"] = request.args["date"]
     try:
         result = run("due_list", data)
     except RegistryError as exc:
-        flash(exc.message, "error")
+        bad_day = "as_of" in getattr(exc, "errors", {})
+        flash(f"查询日期“{data['as_of']}”不是有效日期，请按 2026-12-06 的格式填写" if bad_day else exc.message, "error")
         result = {"as_of": "", "role": data.get("role", ""), "unit": data.get("unit"), "overdue": [], "upcoming": []}
     return render_template("projects/due.html", due=result, args=data)
 

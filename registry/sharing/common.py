@@ -16,7 +16,7 @@ from registry.models import InformationSystem, Unit
 from registry.sharing.models import SharingContact, SharingObjection, SharingRecord, SharingRequest
 from registry.sharing.schemas import ANSWER, ARBITRATION, OBJECTION_KIND, OBJECTION_RESULT, ORIGIN, \
     RECORD_STATUS, REQUEST_STATUS
-from registry.sharing.workdays import WorkCalendar
+from registry.sharing.workdays import WorkCalendar, estimate_note
 
 ANSWERER_LABELS = {"provider": "提供单位", "bureau": "大数据局（符合性审查）"}
 OVERSIGHT_ROLES = ("bureau", "admin", "finance", "reviewer")
@@ -28,7 +28,16 @@ def _calendar(policy) -> WorkCalendar:
 
 
 def calendar(ctx) -> WorkCalendar:
-    return _calendar(ctx.settings.policy)
+    """The policy's calendar with the years the Bureau entered (read once per action call)."""
+    cal = getattr(ctx, "_work_calendar", None)
+    if cal is None:
+        from registry.sharing.models import CalendarYear
+        years = {row.year: (frozenset(map(date.fromisoformat, row.holidays)),
+                            frozenset(map(date.fromisoformat, row.workdays)))
+                 for row in ctx.session.scalars(select(CalendarYear))}
+        cal = _calendar(ctx.settings.policy).with_years(years)
+        ctx._work_calendar = cal
+    return cal
 
 
 def policy(ctx):
@@ -104,6 +113,7 @@ def request_dict(ctx, req: SharingRequest, viewer: str, names: dict | None = Non
         "period_start": _iso(req.period_start), "period_end": _iso(req.period_end),
         "origin": req.origin, "origin_label": ORIGIN.label_of(req.origin), "finding_id": req.finding_id,
         "submitted_on": _iso(req.submitted_on), "due_on": _iso(req.due_on), "created_by": req.created_by,
+        "due_on_note": estimate_note(calendar(ctx), req.submitted_on, req.due_on) if req.status == "pending" else "",
         "overdue": is_overdue(req, now),
         "answered_on": _iso(req.answered_on), "answered_by": req.answered_by,
         "answered_late": req.answered_on is not None and req.answered_on > req.due_on,
@@ -161,8 +171,10 @@ def system_names(session, ids) -> dict[int, str]:
                                 .where(InformationSystem.id.in_(ids))).all())
 
 
-def objection_dict(obj: SharingObjection) -> dict:
-    return {"id": obj.id, "record_id": obj.record_id, "item_id": obj.item_id, "item_name": obj.item_name,
+def objection_dict(obj: SharingObjection, cal: WorkCalendar | None = None) -> dict:
+    """`cal`: the calendar, to note a deadline counted past the last known year."""
+    return {"due_on_note": estimate_note(cal, obj.raised_on, obj.due_on) if cal and obj.result is None else "",
+            "id": obj.id, "record_id": obj.record_id, "item_id": obj.item_id, "item_name": obj.item_name,
             "kind": obj.kind, "kind_label": OBJECTION_KIND.label_of(obj.kind), "description": obj.description,
             "raised_by": obj.raised_by, "raised_on": _iso(obj.raised_on), "due_on": _iso(obj.due_on),
             "overdue": obj.result is None and today() > obj.due_on,

@@ -217,3 +217,18 @@ class NotificationAddress(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     email: Mapped[str] = mapped_column(String(200))
+
+
+class CalendarYear(Base):
+    """A year's official schedule (国务院办公厅关于某年部分节假日安排的通知：放假和调休安排), entered or
+    corrected by the Bureau. For its year it replaces the chinese-calendar library: a day is off when
+    listed in `holidays`, a working day when listed in `workdays` (调休), else Monday–Friday work."""
+
+    __tablename__ = "sharing_calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list] = mapped_column(JSON, default=list)   # ISO dates, sorted
+    workdays: Mapped[list] = mapped_column(JSON, default=list)   # ISO dates, sorted (调休上班的周末)
+    notice: Mapped[str] = mapped_column(String(300), default="")  # 通知名称或文号
+    entered_by: Mapped[str] = mapped_column(String(150), default="")
+    modified: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

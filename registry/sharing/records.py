@@ -113,7 +113,7 @@ def sharing_record_show(ctx: Context, data: dict) -> dict:
                                      .order_by(SharingObjection.id))
     result["feedback"] = [{"id": f.id, "period": f.period, "usage": f.usage, "calls": f.calls, "effect": f.effect,
                            "submitted_by": f.submitted_by, "submitted_on": f.submitted_on.isoformat()} for f in feedback]
-    result["objections"] = [common.objection_dict(o) for o in objections]
+    result["objections"] = [common.objection_dict(o, common.calendar(ctx)) for o in objections]
     result["feedback_due"] = feedback_due(ctx, rec, result["feedback"])
     result["viewer"] = viewer
     return result
@@ -195,7 +195,7 @@ def sharing_objection_create(ctx: Context, data: dict) -> dict:
     today = common.today()
     row = SharingObjection(record_id=rec.id, item_id=data["item"], item_name=names[data["item"]], kind=data["kind"],
                            description=data["description"], raised_by=ctx.username, raised_on=today,
-                           due_on=common.calendar(ctx).add_working_days(today, common.policy(ctx).sharing_objection_days))
+                           due_on=common.calendar(ctx).add_working_days(today, common.policy(ctx).sharing_objection_days, estimate=True))
     ctx.session.add(row)
     ctx.session.flush()
     audit.record(ctx, "sharing_objection_create", "sharing_objection", row.id, None, audit.snapshot(row),
@@ -204,7 +204,7 @@ def sharing_objection_create(ctx: Context, data: dict) -> dict:
            f"数据校核 #{row.id}：{row.item_name}{OBJECTION_KIND.label_of(row.kind)}",
            f"“{rec.resource_title}”的使用单位对信息项“{row.item_name}”提出校核：{row.description}。请于 {row.due_on} 前答复。",
            record_link(rec.id), rec.request_id)
-    return common.objection_dict(row)
+    return common.objection_dict(row, common.calendar(ctx))
 
 
 def _auth_objection_answer(ctx: Context, data: dict) -> None:
@@ -228,4 +228,4 @@ def sharing_objection_answer(ctx: Context, data: dict) -> dict:
     notify(ctx, unit_users(ctx.session, rec.consumer_unit_id), "objection_answer",
            f"数据校核 #{obj.id} 已答复：{OBJECTION_RESULT.label_of(obj.result)}", obj.answer, record_link(rec.id),
            rec.request_id)
-    return common.objection_dict(obj)
+    return common.objection_dict(obj, common.calendar(ctx))

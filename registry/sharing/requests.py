@@ -96,7 +96,7 @@ def sharing_request_create(ctx: Context, data: dict) -> dict:
         purpose=data["purpose"], scenario=data["scenario"], basis=data["basis"],
         sharing_method=data["sharing_method"], period_start=data.get("period_start") or today,
         period_end=data.get("period_end"), origin=data["origin"], finding_id=data.get("finding"),
-        status="pending", submitted_on=today, due_on=common.calendar(ctx).add_working_days(today, days),
+        status="pending", submitted_on=today, due_on=common.calendar(ctx).add_working_days(today, days, estimate=True),
         created_by=ctx.username,
         items=[SharingRequestItem(item_id=i.id, item_name=i.name, sharing_type=kinds[i.id]) for i in items])
     if req.period_end is not None and req.period_end < req.period_start:

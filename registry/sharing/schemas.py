@@ -45,7 +45,7 @@ def DateField(label: str, required: bool = False, **kw):
     kw.setdefault("allow_none", not required)
     return fields.Date(required=required, metadata={"label": label}, error_messages={
         "required": f"{label}为必填项", "null": f"{label}不能为空",
-        "invalid": f"{label}必须是 YYYY-MM-DD 格式的日期", "format": f"{label}必须是 YYYY-MM-DD 格式的日期"}, **kw)
+        "invalid": f"{label}必须是“年-月-日”格式的日期，如 2026-12-06", "format": f"{label}必须是“年-月-日”格式的日期，如 2026-12-06"}, **kw)
 
 
 class IntList(fields.List):

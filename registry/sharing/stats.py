@@ -20,6 +20,7 @@ from registry.sharing.inbox import bureau_users, notify, unit_users
 from registry.sharing.models import SharingObjection, SharingRecord, SharingRequest
 from registry.sharing.schemas import ChineseSchema, OverdueSchema, StatsSchema
 from registry.sharing.workdays import WorkCalendar
+from registry.names import pinyin_key
 
 COUNTERS = ("received", "approved", "partial", "refused", "refused_with_basis", "refused_without_basis",
             "answered", "answered_on_time", "answered_late", "pending", "unanswered_overdue",
@@ -47,7 +48,7 @@ def tally(requests, objections, cal: WorkCalendar, as_of: date, key) -> dict:
             g["answered"] += 1
             late = req.answered_on > req.due_on
             g["answered_late" if late else "answered_on_time"] += 1
-            g["days"].append(cal.working_days_between(req.submitted_on, req.answered_on))
+            g["days"].append(cal.working_days_between(req.submitted_on, req.answered_on, estimate=True))
         if req.status == "approved":
             g["approved"] += 1
         elif req.status == "partial":
@@ -118,10 +119,10 @@ def sharing_stats(ctx: Context, data: dict) -> dict:
     return {
         "as_of": as_of.isoformat(), "article": "依据《管理办法》第十四条、第二十八条",
         "units": sorted(({"unit_id": u, "unit_name": units.get(u, ""), **g} for u, g in by_unit.items()),
-                        key=lambda r: r["unit_name"]),
+                        key=lambda r: pinyin_key(r["unit_name"])),
         "systems": sorted(({"system_id": s, "system_name": systems.get(s, "（已删除的系统）"),
                             "unit_id": system_units.get(s), "unit_name": units.get(system_units.get(s), ""), **g}
-                           for s, g in by_system.items() if s is not None), key=lambda r: (r["unit_name"], r["system_name"])),
+                           for s, g in by_system.items() if s is not None), key=lambda r: (pinyin_key(r["unit_name"]), pinyin_key(r["system_name"]))),
     }
 
 
@@ -147,7 +148,7 @@ def sharing_overdue(ctx: Context, data: dict) -> dict:
         viewer = "oversight" if ctx.user.role != "department" else (
             "provider" if req.provider_unit_id == ctx.user.unit_id else "consumer")
         requests.append({**common.request_dict(ctx, req, viewer, names),
-                         "working_days_overdue": cal.working_days_between(req.due_on, as_of)})
+                         "working_days_overdue": cal.working_days_between(req.due_on, as_of, estimate=True)})
     O = SharingObjection
     ostmt = select(O, SharingRecord).join(SharingRecord, SharingRecord.id == O.record_id).where(
         O.result.is_(None), O.due_on < as_of)

@@ -73,6 +73,32 @@ def overview():
     return render_template("sharing/overview.html", stats=stats, overdue=overdue)
 
 
+@bp.route("/sharing/calendar", methods=["GET", "POST"])
+@login_required
+def calendar_page():
+    """The official schedules (放假和调休安排) the deadlines count on; the Bureau enters or corrects a year."""
+    form = {}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("year", "holidays", "workdays", "notice")}
+        try:
+            saved = run("sharing_calendar_set", form)
+        except RegistryError as exc:
+            flash(exc.message, "error")
+        else:
+            moved = len(saved["recomputed"])
+            flash(f"已保存{saved['year']}年放假和调休安排" + (f"，重新计算了 {moved} 项待答复事项的期限" if moved else ""),
+                  "success")
+            return redirect(url_for("sharing.calendar_page", year=saved["year"]))
+    known = run("sharing_calendar_list", {})
+    if not form and request.args.get("year", "").isdecimal():
+        entered = next((y for y in known["years"] if str(y["year"]) == request.args["year"]), None)
+        form = {"year": request.args["year"], "notice": entered["notice"] if entered else "",
+                "holidays": "\n".join(entered["holidays"]) if entered else "",
+                "workdays": "\n".join(entered["workdays"]) if entered else ""}
+    return render_template("sharing/calendar.html", known=known, form=form,
+                           can_edit=g.user.role in ("bureau", "admin"))
+
+
 @bp.route("/sharing/new", methods=["GET", "POST"])
 @login_required
 def new():

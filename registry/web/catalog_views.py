@@ -1,7 +1,8 @@
 """Browse and edit the catalog: units → systems → resources → items, and search."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_from_directory, \
+    url_for
 
 from registry.authz import can_write_unit
 from registry.errors import NotFound, RegistryError, ValidationFailed
@@ -41,6 +42,12 @@ def home():
     if user is not None and (user.role != "department" or user.unit_id) and user.role in HOME_BY_ROLE:
         return redirect(url_for(HOME_BY_ROLE[user.role]))
     return redirect(url_for("catalog.units"))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: answer with the site icon, not a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 UNIT_SORTS = {"title": "单位名称", "package_count": "信息资源数", "name": "单位代码"}

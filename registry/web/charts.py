@@ -18,10 +18,13 @@ def heat_map(labels: list[str], matrix: list[list[int]], link=None, cell: int = 
     shape) marks cells with Bureau-confirmed re-collections: an orange corner with the count in its
     tooltip, so the mark survives black-and-white print as a shape, not only as a colour."""
     n = len(labels)
-    left, top = 170, 150
+    # room for the longest label (12 px a character): at the left, and above the columns where it
+    # is turned 60° (it then reaches half its length to the right of its column)
+    longest = 12 * max((len(label) for label in labels), default=0)
+    left, top, right = max(170, longest + 12), max(150, round(longest * 0.87) + 16), round(longest * 0.5) + 10
     peak = max((matrix[i][j] for i in range(n) for j in range(n) if i != j), default=0)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="单位间共同采集数据元热力图" '
-             f'width="{left + n * cell + 10}" height="{top + n * cell + 10}" font-size="12" '
+             f'width="{left + n * cell + right}" height="{top + n * cell + 10}" font-size="12" '
              f'font-family="Noto Sans CJK SC, Microsoft YaHei, sans-serif">']
     for i, label in enumerate(labels):
         y = top + i * cell + cell * 0.65

@@ -34,9 +34,14 @@ def bureau():
     units = overlap["units"]
     heat = heat_map([u["name"].replace("云阳县", "") for u in units], overlap["matrix"], confirmed=overlap["confirmed"],
                     link=lambda i, j: url_for("duplicates.findings", unit=units[i]["code"]))
+    without_catalog = any(c["without_catalog"] for c in d["coverage"])  # no chart at all, not an empty box
     return render_template("dashboard_bureau.html", d=d, sharing_svg=Markup(sharing_svg),
-                           findings_svg=Markup(findings_svg), coverage_svg=Markup(coverage_svg),
+                           findings_svg=Markup(findings_svg), coverage_svg=Markup(coverage_svg) if without_catalog else "",
+                           page_title=OVERSIGHT_TITLES.get(g.user.role, "大数据局工作台"),
                            heat=Markup(heat), confirmed_total=sum(map(sum, overlap["confirmed"])))
+
+
+OVERSIGHT_TITLES = {"reviewer": "监督查阅工作台", "admin": "系统管理员工作台"}  # the Bureau's dashboard, read by others
 
 
 @bp.route("/dashboard/finance")

@@ -10,6 +10,22 @@ document.addEventListener("click", function (event) {
   body.appendChild(row);
   row.querySelector("input").focus();
 });
+// "删除此行" in an editable grid: the row goes (the last row is only emptied); nothing is saved until 保存.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-remove-row]");
+  if (!button) return;
+  var row = button.closest("tr");
+  var body = row.parentNode;
+  if (body.querySelectorAll("tr").length > 1) {
+    var next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    next.querySelector("input").focus();
+  } else {
+    row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    row.querySelectorAll(".field-error, .provider-hint").forEach(function (e) { e.textContent = ""; });
+    row.querySelector("input").focus();
+  }
+});
 // Destructive actions ask first. data-confirm-when="<checkbox name>": only when that box is ticked.
 document.addEventListener("submit", function (event) {
   var form = event.target;
