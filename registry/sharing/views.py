@@ -7,7 +7,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from registry.errors import NotAuthorized, NotFound, RegistryError
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run
+from registry.web.forms import form_failed
 from registry.web.paging import back_args, parse
+from registry.web.permissions import can
 
 bp = Blueprint("sharing", __name__, template_folder="templates")
 
@@ -129,29 +131,36 @@ def request_page(request_id: int):
         if op == "answer":
             data.update(decision=form.get("decision", ""), items=[int(i) for i in form.getlist("items") if i.isdecimal()],
                         reason=form.get("reason", ""), basis=form.get("basis", ""), note=form.get("note", ""))
-            if form.get("interface_address"):
-                data["interface_address"] = form["interface_address"]
-            _try("sharing_request_answer", data, "已保存答复")
+            for key in ("interface_address", "contact_person", "contact_phone"):
+                if form.get(key, "").strip():
+                    data[key] = form[key]
+            name, action, done = "answer", "sharing_request_answer", "已保存答复"
         elif op == "withdraw":
-            _try("sharing_request_withdraw", {**data, "reason": form.get("reason", "")}, "已撤回共享申请")
+            data["reason"] = form.get("reason", "")
+            name, action, done = "withdraw", "sharing_request_withdraw", "已撤回共享申请"
         elif op == "arbitrate":
             data.update(decision=form.get("decision", ""), opinion=form.get("opinion", ""))
             items = [int(i) for i in form.getlist("items") if i.isdecimal()]
             if items:
                 data["items"] = items
-            _try("sharing_arbitrate", data, "已记录协调结论")
+            name, action, done = "arbitrate", "sharing_arbitrate", "已记录协调结论"
         else:
             flash("未知的操作", "error")
+            return redirect(url_for("sharing.request_page", request_id=request_id))
+        try:
+            run(action, data)
+        except RegistryError as exc:
+            return form_failed(name, exc, _request_view, request_id=request_id)
+        flash(done, "success")
         return redirect(url_for("sharing.request_page", request_id=request_id))
+    return _request_view(request_id)
+
+
+def _request_view(request_id: int):
     req = _show("sharing_request_show", request_id)
-    user = g.user
-    can_answer = req["status"] == "pending" and (
-        (req["answerer"] == "bureau" and user.role in ("bureau", "admin"))
-        or (req["answerer"] == "provider" and (user.role == "admin" or req["viewer"] == "provider")))
-    return render_template("sharing/request.html", r=req, can_answer=can_answer,
-                           can_withdraw=req["status"] == "pending" and (req["viewer"] == "consumer" or user.role == "admin"),
-                           can_arbitrate=user.role in ("bureau", "admin") and (
-                               req["overdue"] or req["status"] in ("refused", "partial")))
+    return render_template("sharing/request.html", r=req, can_answer=can("sharing_request_answer", {"id": request_id}),
+                           can_withdraw=can("sharing_request_withdraw", {"id": request_id}),
+                           can_arbitrate=can("sharing_arbitrate", {"id": request_id}))
 
 
 @bp.route("/sharing/records/<int:record_id>", methods=["GET", "POST"])

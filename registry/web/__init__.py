@@ -5,7 +5,7 @@ from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
 from registry.authz import ROLE_LABELS
-from registry.web import filters
+from registry.web import filters, forms, permissions
 
 csrf = CSRFProtect()
 
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     for name in WEB_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
     filters.register(app)
+    forms.register(app)
+    permissions.register(app)
 
     @app.before_request
     def _load_user():
