@@ -102,6 +102,7 @@ def form_for(name: str, defaults: dict | None = None) -> Form:
     """The form `name` of this page: the one just submitted (with its errors) or one with `defaults`."""
     current = g.get("form")
     if current is not None and current.name == name:
+        current.shown = True
         return current
     return Form(name, defaults or {})
 
@@ -117,6 +118,15 @@ def form_failed(name: str, exc: Exception | dict[str, list[str]], page: Callable
     """Show `page` again (the view function that renders it) with form `name` as submitted, status 422."""
     keep_form(name, exc)
     body = page(**kwargs)
+    if not getattr(g.form, "shown", False):  # the form is not on the page (not offered to this user): say why
+        from flask import flash
+        from flask.globals import request_ctx
+        for message in g.form.messages:
+            if request_ctx.flashes is None:
+                flash(message, "error")
+            else:  # the first rendering already read this request's messages
+                request_ctx.flashes.append(("error", message))
+        body = page(**kwargs)
     if isinstance(body, tuple):
         body = body[0]
     return body, 422
@@ -127,5 +137,11 @@ def options(pairs: Iterable) -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in pairs]
 
 
+def choices(terms) -> list[tuple[str, str]]:
+    """A vocabulary's terms (or any objects with code and label) as (value, label) pairs."""
+    return [(t.code, t.label) for t in terms]
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(form_for=form_for)
+    app.jinja_env.filters.update(choices=choices)
