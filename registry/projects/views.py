@@ -167,8 +167,11 @@ def due_page():
         result = run("due_list", data)
     except RegistryError as exc:
         flash(exc.message, "error")
-        result = {"as_of": "", "role": data.get("role", ""), "unit": data.get("unit"), "overdue": [], "upcoming": []}
-    return render_template("projects/due.html", due=result, args=data)
+        result = {"as_of": "", "role": data.get("role", ""), "unit": data.get("unit"), "overdue": [], "upcoming": [],
+                  "sharing": []}
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"}) if g.user.role != "department" else []
+    return render_template("projects/due.html", due=result, args=data,
+                           unit_choices=[(u["id"], u["title"]) for u in units])
 
 
 @bp.errorhandler(NotFound)

@@ -29,6 +29,17 @@ def init_app(app: Flask) -> None:
         from registry.web.auth_views import load_session_user
         g.user = load_session_user()
 
+    def unread_count() -> int:
+        """The logged-in user's unread messages (the 消息 item in the navigation)."""
+        user = g.get("user")
+        if user is None:
+            return 0
+        if "_unread" not in g:
+            g._unread = app.extensions["registry"].run_action("inbox_list", user.id, {"rows": 0})["unread"]
+        return g._unread
+
+    app.jinja_env.globals.update(unread_count=unread_count)
+
     @app.context_processor
     def _globals():
         return {"current_user": g.get("user"), "role_labels": ROLE_LABELS,
