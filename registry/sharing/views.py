@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from registry.errors import NotAuthorized, NotFound, RegistryError
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run
-from registry.web.forms import form_failed
+from registry.web.forms import form_failed, keep_form
 from registry.web.paging import back_args, parse
 from registry.web.permissions import can
 
@@ -94,6 +94,7 @@ def new():
         package = run("package_show", {"id": ref})
     except NotFound:
         abort(404)
+    status = 200
     if request.method == "POST":
         form = request.form
         data = {"resource": package["id"], "items": form.getlist("items"),
@@ -106,18 +107,20 @@ def new():
         try:
             created = run("sharing_request_create", data)
         except RegistryError as exc:
-            flash(exc.message, "error")
-            draft = {**draft, **{k: v for k, v in data.items() if k != "items"},
-                     "selected": [int(i) for i in form.getlist("items") if i.isdecimal()]}
+            status = keep_form("request", exc)
         else:
             flash(f"已提交共享申请 #{created['id']}，答复期限 {created['due_on']}", "success")
             return redirect(url_for("sharing.request_page", request_id=created["id"]))
     systems = []
     if g.user.unit_id:
         systems = run("organization_show", {"id": g.user.unit_id})["systems"]
-    selected = draft.get("selected") or [i["id"] for i in draft.get("items", [])]
-    return render_template("sharing/new.html", package=package, draft=draft, systems=systems, selected=selected,
-                           origin=request.values.get("origin") or draft.get("origin") or "resource")
+    defaults = {"items": [i["id"] for i in draft.get("items", [])],
+                "requester_system": draft.get("requester_system") or (systems[0]["id"] if len(systems) == 1 else ""),
+                "sharing_method": draft.get("sharing_method") or package.get("sharing_method") or "",
+                **{k: draft.get(k) for k in ("purpose", "scenario", "basis", "period_start", "period_end")}}
+    return render_template("sharing/new.html", package=package, draft=draft, defaults=defaults,
+                           systems=[(s["id"], s["title"]) for s in systems],
+                           origin=request.values.get("origin") or draft.get("origin") or "resource"), status
 
 
 @bp.route("/sharing/requests/<int:request_id>", methods=["GET", "POST"])
