@@ -58,7 +58,9 @@ def project_list():
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": []}
-    return render_template("projects/list.html", found=found, filters=filters, stages=vocab.STAGE, paging=paging)
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"})
+    return render_template("projects/list.html", found=found, filters=filters, stages=vocab.STAGE, paging=paging,
+                           unit_choices=[(u["id"], u["title"]) for u in units])
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -145,6 +147,7 @@ def declaration_export(project_id: int):
 @bp.route("/projects/import", methods=["GET", "POST"])
 @login_required
 def declaration_import():
+    status = 200
     if request.method == "POST":
         data = {"upload": request.files.get("upload")}
         if request.form.get("unit"):
@@ -152,11 +155,14 @@ def declaration_import():
         try:
             saved = run("project_import_declaration", data)
         except RegistryError as exc:
-            flash(exc.message, "error")
+            status = keep_form("import", exc)
         else:
             flash(f"已导入项目申报“{saved['name']}”", "success")
             return redirect(url_for("projects.project_page", project_id=saved["id"]))
-    return render_template("projects/import.html")
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"})
+    if g.user.role == "department":
+        units = [u for u in units if u["id"] == g.user.unit_id or u.get("parent_id") == g.user.unit_id]
+    return render_template("projects/import.html", unit_choices=[(u["id"], u["title"]) for u in units]), status
 
 
 @bp.route("/due")

@@ -176,19 +176,30 @@ def record_page(record_id: int):
                     "effect": form.get("effect", "")}
             if form.get("calls"):
                 data["calls"] = form["calls"]
-            _try("sharing_feedback_create", data, "已提交使用情况反馈")
+            name, action, done = "feedback", "sharing_feedback_create", "已提交使用情况反馈"
         elif op == "objection":
-            _try("sharing_objection_create", {"record": record_id, "item": form.get("item", ""),
-                                              "kind": form.get("kind", ""), "description": form.get("description", "")},
-                 "已提交数据校核，等待提供单位答复")
+            data = {"record": record_id, "item": form.get("item", ""), "kind": form.get("kind", ""),
+                    "description": form.get("description", "")}
+            name, action, done = "objection", "sharing_objection_create", "已提交数据校核，等待提供单位答复"
         elif op == "objection_answer":
-            _try("sharing_objection_answer", {"id": form.get("objection", ""), "result": form.get("result", ""),
-                                              "answer": form.get("answer", "")}, "已答复数据校核")
+            data = {"id": form.get("objection", ""), "result": form.get("result", ""), "answer": form.get("answer", "")}
+            name, action, done = f"objection-{form.get('objection', '')}", "sharing_objection_answer", "已答复数据校核"
         elif op == "revoke":
-            _try("sharing_record_revoke", {"id": record_id, "reason": form.get("reason", "")}, "已终止共享")
+            data = {"id": record_id, "reason": form.get("reason", "")}
+            name, action, done = "revoke", "sharing_record_revoke", "已终止共享"
         else:
             flash("未知的操作", "error")
+            return redirect(url_for("sharing.record_page", record_id=record_id))
+        try:
+            run(action, data)
+        except RegistryError as exc:
+            return form_failed(name, exc, _record_view, record_id=record_id)
+        flash(done, "success")
         return redirect(url_for("sharing.record_page", record_id=record_id))
+    return _record_view(record_id)
+
+
+def _record_view(record_id: int):
     rec = _show("sharing_record_show", record_id)
     from registry.sharing.schemas import OBJECTION_KIND, OBJECTION_RESULT
     return render_template("sharing/record.html", rec=rec, kind_terms=OBJECTION_KIND.terms,
