@@ -175,6 +175,7 @@ def test_the_declaration_form_picks_systems_by_name_takes_a_date_and_marks_what_
     page.locator("#f-systems-filter").fill(names[1][:2])                        # the filter box narrows the list
     visible = [o for o in page.locator("#f-systems option").all() if o.is_visible() or not o.get_attribute("hidden")]
     assert visible
+    page.locator("#f-systems").scroll_into_view_if_needed()
     shot(browser, "flow-declaration-form")
 
     page.get_by_label("经费估算（元）").fill("3000000")
@@ -261,3 +262,54 @@ def test_the_import_result_lists_each_unit_with_numbers_not_a_repr(browser, demo
     row = page.locator("table", has_text="信息项").last.locator("tbody tr").first.inner_text()
     assert "云阳县民政局" in row and re.search(r"\d+\s+\d+\s+\d+", row), row
     shot(browser, "flow-import-result")
+
+
+def test_the_directory_decision_picks_the_target_system_by_name_and_keeps_input_after_an_error(browser, demo):  # noqa: F811
+    from registry.models import InformationSystem
+    with demo.db.sessions() as s:
+        systems = s.execute(select(InformationSystem.code, InformationSystem.name)
+                            .where(InformationSystem.unit_id == unit_of(demo, "yymzj"))
+                            .order_by(InformationSystem.id)).all()
+    browser.login("bureau", DEMO_PASSWORD)
+    browser.goto(f"/funding/systems/{systems[0].code}")
+    page = browser.page
+    assert "系统代码" not in main_text(browser)
+    names = page.locator("#dir-into option").all_inner_texts()
+    assert systems[1].name in names and systems[0].name not in names            # the unit's other systems, by name
+    page.locator("#dir-kind").select_option("merge")                             # no target chosen: refused
+    page.locator("#dir-date").fill("2026-11-30")
+    page.locator("#dir-reason").fill("并入新系统统一运维")
+    page.on("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+    assert "整合" in page.locator(".form-errors").inner_text()
+    assert_clean(main_text(browser))
+    assert page.locator("#dir-kind").input_value() == "merge"
+    assert page.locator("#dir-date").input_value() == "2026-11-30"
+    assert page.locator("#dir-reason").input_value() == "并入新系统统一运维"
+    page.locator("#dir-into").select_option(label=systems[1].name)
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+    assert "已整合" in page.locator(".flash").first.inner_text() or systems[1].name in main_text(browser)
+    page.locator("#directory-form").scroll_into_view_if_needed()
+    shot(browser, "flow-directory-merge-picker")
+
+
+def test_registering_a_system_with_a_taken_name_keeps_what_was_typed(browser, demo):  # noqa: F811
+    from registry.models import InformationSystem
+    with demo.db.sessions() as s:
+        taken = s.scalar(select(InformationSystem.name).where(InformationSystem.unit_id == unit_of(demo, "yymzj"))
+                         .order_by(InformationSystem.id))
+    browser.login("yymzj", DEMO_PASSWORD)
+    browser.goto("/units/yymzj")
+    page = browser.page
+    page.get_by_label("系统名称 *").fill(taken)
+    page.locator("#sys-network").select_option(index=1)
+    chosen = page.locator("#sys-network").input_value()
+    page.get_by_label("系统说明").fill("与已有系统同名")
+    page.get_by_role("button", name="登记系统").click()
+    page.wait_for_load_state()
+    assert f"本单位已有名为“{taken}”的信息系统" in page.locator(".form-errors").inner_text()
+    assert page.get_by_label("系统名称 *").input_value() == taken
+    assert page.locator("#sys-network").input_value() == chosen
+    assert page.get_by_label("系统说明").input_value() == "与已有系统同名"
