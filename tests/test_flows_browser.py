@@ -287,12 +287,12 @@ def test_the_directory_decision_picks_the_target_system_by_name_and_keeps_input_
     assert page.locator("#dir-kind").input_value() == "merge"
     assert page.locator("#dir-date").input_value() == "2026-11-30"
     assert page.locator("#dir-reason").input_value() == "并入新系统统一运维"
+    page.locator("#directory-form").scroll_into_view_if_needed()
+    shot(browser, "flow-directory-merge-picker")
     page.locator("#dir-into").select_option(label=systems[1].name)
     page.get_by_role("button", name="提交").click()
     page.wait_for_load_state()
     assert "已整合" in page.locator(".flash").first.inner_text() or systems[1].name in main_text(browser)
-    page.locator("#directory-form").scroll_into_view_if_needed()
-    shot(browser, "flow-directory-merge-picker")
 
 
 def test_registering_a_system_with_a_taken_name_keeps_what_was_typed(browser, demo):  # noqa: F811
