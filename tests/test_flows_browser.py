@@ -282,7 +282,7 @@ def test_the_directory_decision_picks_the_target_system_by_name_and_keeps_input_
     page.on("dialog", lambda d: d.accept())
     page.get_by_role("button", name="提交").click()
     page.wait_for_load_state()
-    assert "整合" in page.locator(".form-errors").inner_text()
+    assert "整合后的系统为必填项" in page.locator(".form-errors").inner_text()
     assert_clean(main_text(browser))
     assert page.locator("#dir-kind").input_value() == "merge"
     assert page.locator("#dir-date").input_value() == "2026-11-30"

@@ -122,8 +122,8 @@ def directory_change(ref):
     if kind not in ("admit", "retire", "merge"):
         abort(400)
     data = {"id": ref, "decided_on": request.form.get("decided_on") or None, "reason": request.form.get("reason", "")}
-    if kind == "merge":
-        data["into"] = request.form.get("into", "")
+    if kind == "merge" and request.form.get("into", "").strip():  # none chosen: the action says it is required
+        data["into"] = request.form["into"]
     try:
         result = run(f"directory_{kind}", data)
     except RegistryError as exc:
