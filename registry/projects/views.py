@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from catalog_schema.vocabularies import PROJECT_TYPE
-from registry.errors import NotFound, RegistryError, ValidationFailed
+from registry.errors import NotFound, RegistryError
 from registry.projects import vocab
 from registry.projects.schemas import DECLARATION_FIELDS
 from registry.web.auth_views import login_required
