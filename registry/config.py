@@ -29,6 +29,9 @@ class Policy:
     performance_report_month_day: str = "12-31"         # Art. 21 (每年年底前)
     due_upcoming_days: int = 60                         # Art. 21–27: how far ahead "upcoming" looks
     disabled_rules: tuple[str, ...] = ()                # funding rules switched off by the county
+    # Opt-in county rule, not in the measures: a system admitted to the master directory after the
+    # Art. 7 project-list deadline of Y-1 gets no O&M funding in budget year Y (filed under Art. 7)
+    directory_admission_deadline: bool = False
     evaluation_must_cover_year: bool = False            # Art. 29: 等保/密评 valid all budget year (else on 1 Jan)
     sharing_unconditional_review: str = "bureau"        # Art. 14, 28: 无条件共享 requests: "bureau" check or "auto"
     sharing_unconditional_days: int = 5                 # Art. 28: working days for the Bureau's conformity check

@@ -57,6 +57,16 @@ class Registry:
                         raise Conflict("记录已被他人同时修改，请刷新后重试") from None
                     log.info("%s lost a write race, running it again (attempt %d)", name, attempt + 1)
 
+    def may(self, name: str, actor, data: dict | None = None) -> bool:
+        """Whether `actor` may run action `name` on `data` now (auth and state; nothing is written)."""
+        from registry.actions.base import allowed
+        with self.db.unit_of_work(write=False) as session:
+            user = session.get(User, actor) if isinstance(actor, int) else actor
+            try:
+                return allowed(name, self.context(session, user), data)
+            finally:
+                session.rollback()
+
     def _run_once(self, name: str, act, actor, data: dict | None) -> Any:
         try:
             with self.db.unit_of_work(write=not act.read_only) as session:

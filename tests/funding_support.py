@@ -12,7 +12,7 @@ YEAR = 2027
 AS_OF = date(2026, 11, 1)
 OWN_RULES = {"not_in_directory", "confirmed_duplicate", "not_sharing", "exemption_unapproved",
              "completion_not_accepted", "archive_not_accepted", "crypto_noncompliant",
-             "cybersecurity_noncompliant", "major_risk_open", "integration_pending"}
+             "cybersecurity_noncompliant", "major_risk_open", "integration_pending", "directory_admitted_late"}
 
 
 def own_policy(reg, **changes):

@@ -15,8 +15,8 @@ def declaration(unit_id: int, system_id: int | None = None, **kw) -> dict:
     data = {"unit": unit_id, "name": "智慧卫健综合管理平台", "kind": "新建", "competent_department": "县卫生健康委",
             "leader": "王明", "leader_phone": "023-55100001", "contact": "李华", "contact_phone": "13800000000",
             "background": "渝卫发〔2025〕12号", "estimate_yuan": 6_000_000, "preparation": "已完成需求调研",
-            "schedule": "2027年建设，资金600万元", "materials": ["投资预算明细"], "filler": "张三",
-            "filler_phone": "13900000000", "feasibility_chapters": CHAPTERS, "crypto_plan": "国密SM2/SM4，密评三级",
+            "schedule": "2027年建设，资金600万元", "materials": ["项目基本情况报告(可行性研究报告/技术方案)", "投资预算明细"],
+            "filler": "张三", "filler_phone": "13900000000", "declared_on": "2026-11-20", "feasibility_chapters": CHAPTERS, "crypto_plan": "国密SM2/SM4，密评三级",
             "systems": [system_id] if system_id else []}
     data.update(kw)
     return data

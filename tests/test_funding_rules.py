@@ -20,7 +20,7 @@ def test_every_rule_is_registered_with_its_article():
     expected = {"not_in_directory": (28,), "confirmed_duplicate": (28,), "not_sharing": (28,),
                 "exemption_unapproved": (28,), "completion_not_accepted": (25,), "archive_not_accepted": (26,),
                 "crypto_noncompliant": (29,), "cybersecurity_noncompliant": (29,), "major_risk_open": (29,),
-                "integration_pending": (30,)}
+                "integration_pending": (30,), "directory_admitted_late": (7,)}
     for rule_id, articles in expected.items():
         assert rules[rule_id].articles == articles
 
@@ -35,17 +35,24 @@ def test_art28_system_never_admitted_is_blocked(reg, make):
     assert reason.message.startswith("依据《管理办法》第二十八条") and "未纳入政务信息系统总目录" in reason.message
 
 
-@pytest.mark.parametrize("admitted, blocked", [
-    ("2026-09-29", False),   # the day before the Art. 7 deadline (30 September of Y-1): eligible
-    ("2026-09-30", False),   # on the deadline: eligible
-    ("2026-10-01", True),    # after it: waits for the next budget year
-])
-def test_art28_admission_counts_up_to_the_budget_request_deadline(reg, make, admitted, blocked):
+@pytest.mark.parametrize("admitted", ["2026-09-29", "2026-09-30", "2026-10-01", "2026-10-31"])
+def test_art28_a_system_in_the_directory_is_not_blocked_whenever_it_was_admitted(reg, make, admitted):
+    """Art. 28 blocks systems *not in* the directory; 30 September is Art. 7's project-list deadline."""
     system = compliant_system(make, admitted=admitted)
-    reasons = [r for r in decide(reg, system).reasons if r.rule == "not_in_directory"]
-    assert bool(reasons) == blocked
+    assert decide(reg, system).reasons == []
+
+
+@pytest.mark.parametrize("admitted, blocked", [
+    ("2026-09-30", False),   # on the Art. 7 deadline of Y-1: eligible
+    ("2026-10-01", True),    # after it: waits for the next budget year, only when the county opts in
+])
+def test_a_county_that_opts_in_blocks_late_admissions_under_article_7_not_28(reg, make, admitted, blocked):
+    system = compliant_system(make, admitted=admitted)
+    reasons = decide(reg, system, directory_admission_deadline=True).reasons
+    assert [r.rule for r in reasons] == (["directory_admitted_late"] if blocked else [])
     if blocked:
-        assert "晚于2027年度预算申报截止日2026-09-30" in reasons[0].message
+        assert reasons[0].articles == (7,) and "第二十八条" not in reasons[0].message
+        assert "晚于2027年度项目清单报送截止日2026-09-30" in reasons[0].message
 
 
 def test_art28_admission_dated_after_the_decision_day_does_not_count_yet(reg, make):

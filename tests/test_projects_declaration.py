@@ -82,6 +82,19 @@ def test_pages_list_declare_and_move_a_project(make, client):
     pid = int(response.headers["Location"].rsplit("/", 1)[1])
     response = client.post(f"/projects/{pid}/do/project_list_submit",
                            data={"csrf_token": token, "year": str(clock.today().year + 2)})
+    refused = client.post(f"/projects/{pid}/do/project_transition",
+                          data={"csrf_token": token, "transition": "submit", "form": "transition-submit"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "申报表尚缺：行政主管部门、分管领导" in html and "申报日期" in html
+    done = client.post(f"/projects/{pid}/edit", data={
+        "csrf_token": token, "unit": str(unit["id"]), "name": "页面申报的项目", "kind": "new", "estimate_yuan": "800000",
+        "background": "工作需要", "contact": "李华", "crypto_plan": "国密", "systems": [str(system["id"])],
+        "competent_department": "县卫生健康委", "leader": "王明", "leader_phone": "023-55100001",
+        "contact_phone": "13800000000", "preparation": "已完成需求调研", "schedule": "2027年建设",
+        "materials": ["项目基本情况报告(可行性研究报告/技术方案)", "投资预算明细"], "filler": "张三",
+        "filler_phone": "13900000000", "declaring_unit": "县卫生健康委", "declared_on": "2026-11-20",
+        "feasibility_chapters": ["data_governance", "data_sharing", "network_security", "crypto", "intensive"]})
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
     response = client.post(f"/projects/{pid}/do/project_transition",
                            data={"csrf_token": token, "transition": "submit"}, follow_redirects=True)
     html = response.get_data(as_text=True)

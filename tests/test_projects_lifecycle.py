@@ -135,7 +135,9 @@ APPROVE = {"transition": "approve", "approval_reference": "批2", "approved_tota
 def test_approval_needs_the_catalog_the_crypto_plan_and_the_five_chapters(county, make):
     api, unit = county["api"], county["unit"]
     bare = make.system(unit, name="尚无目录的系统")
+    package = make.package(bare)  # Art. 10: technical review needs the catalog; it is deleted after the review
     p = _at_decision(api, unit, bare["id"], crypto_plan="", feasibility_chapters=["data_governance", "crypto"])
+    make.act("package_delete", {"id": package["id"]})
     error = api.refused("bureau", "project_transition", {"id": p["id"], **APPROVE}, 409)
     assert "依据《管理办法》第十四条" in error["message"]
     assert "数据资源目录是审批项目的必备条件" in error["message"] and "密码应用方案是审批项目的必备条件" in error["message"]
@@ -143,7 +145,6 @@ def test_approval_needs_the_catalog_the_crypto_plan_and_the_five_chapters(county
     shown = api.ok("bureau", "project_show", {"id": p["id"]})
     assert {c["label"]: c["ok"] for c in shown["next"][0]["checks"]} == {
         "数据资源目录（附件2）": False, "密码应用方案": False, "可行性研究报告五个篇章": False}
-    make.package(bare)
     # The declaration is frozen after submission: revise through the review, then approve.
     api.refused("dept", "project_update", {"id": p["id"], "crypto_plan": "国密"}, 409)
 

@@ -31,12 +31,13 @@ def test_request_form_answer_and_provider_details_through_the_pages(app, sreg, m
     assert 'id="request-sharing"' not in provider.get(f"/resources/{county['people']['name']}").get_data(as_text=True)
 
     form = requester.get(f"/sharing/new?resource={county['people']['name']}").get_data(as_text=True)
-    assert '<label for="purpose">用途</label>' in form and '<label for="scenario">应用场景</label>' in form
+    assert '<label for="purpose">用途 *</label>' in form and '<label for="scenario">应用场景 *</label>' in form
     item_id = county["people"]["items"][0]["id"]
     bad = requester.post(f"/sharing/new?resource={county['people']['name']}", data={
         "csrf_token": _csrf(form), "items": [str(item_id)], "requester_system": county["dibao"]["id"],
         "purpose": "", "scenario": "核验", "sharing_method": "platform"})
-    assert bad.status_code == 200 and "用途不能为空" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "用途不能为空" in bad.get_data(as_text=True)
+    assert f'value="{item_id}" checked' in bad.get_data(as_text=True)  # the ticked item stays ticked
     done = requester.post(f"/sharing/new?resource={county['people']['name']}", data={
         "csrf_token": _csrf(form), "items": [str(item_id)], "requester_system": county["dibao"]["id"],
         "purpose": "低保核验", "scenario": "受理时核验", "sharing_method": "platform"}, follow_redirects=True)

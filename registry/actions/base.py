@@ -42,13 +42,17 @@ class Action:
     # (registry, actor, data) → context manager yielding the data to run with: work that needs no write
     # lock (staging and parsing an upload), done before the write transaction opens
     prepare: Callable[[Any, Any, dict], Any] | None = None
+    # (ctx, data) → None, or raises a RegistryError saying why the action cannot be taken on this
+    # record now (its state): with `auth`, what pages ask before offering a control (see `allowed`)
+    ready: Callable[[Context, dict], None] | None = None
 
 
 ACTIONS: dict[str, Action] = {}
 
 
 def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Schema] | None = None,
-           read_only: bool = False, partial: bool = False, prepare: Callable[[Any, Any, dict], Any] | None = None):
+           read_only: bool = False, partial: bool = False, prepare: Callable[[Any, Any, dict], Any] | None = None,
+           ready: Callable[[Context, dict], None] | None = None):
     """Register an action. `auth` and (for writes) `schema` are required, so none is forgotten."""
 
     def register(func):
@@ -56,7 +60,8 @@ def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Sch
             raise RuntimeError(f"action {name} registered twice")
         if not read_only and schema is None:
             raise RuntimeError(f"write action {name} needs an input schema")
-        ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial, prepare)
+        ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial, prepare,
+                               ready)
         return func
 
     return register
@@ -78,6 +83,21 @@ def call_action(name: str, ctx: Context, data: dict | None = None) -> Any:
     if act.schema is not None:
         data = validate(act.schema, data, partial=act.partial)
     return act.func(ctx, data)
+
+
+def allowed(name: str, ctx: Context, data: dict | None = None) -> bool:
+    """Whether ctx.user may run `name` on the record `data` names, now: its auth function and its
+    `ready` check pass. Runs nothing; pages use it to offer only the controls that will work."""
+    from registry.errors import RegistryError
+    act = get_action(name)
+    data = dict(data or {})
+    try:
+        act.auth(ctx, data)
+        if act.ready is not None:
+            act.ready(ctx, data)
+    except RegistryError:
+        return False
+    return True
 
 
 def validate(schema_cls: type[Schema], data: dict, partial: bool = False) -> dict:

@@ -44,7 +44,8 @@ class Decision:
 
 def active_rules(policy, question: str = OM_FUNDING) -> list[Rule]:
     disabled = set(policy.disabled_rules or ())
-    return [r for r in load_rules().values() if question in r.questions and r.id not in disabled]
+    return [r for r in load_rules().values() if question in r.questions and r.id not in disabled
+            and (r.enabled_by is None or getattr(policy, r.enabled_by, False))]
 
 
 def evaluate(session, system_ids: list[int] | None, year: int, *, policy, as_of: date | None = None,

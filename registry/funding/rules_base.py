@@ -5,7 +5,8 @@ A rule is a small function over prefetched records that returns the reasons it b
 `prepare` loads what the rule needs for every system of the batch in a few queries, so a report
 over thousands of systems stays fast; `check` then looks one system up in that data.
 
-A county switches a rule off with REGISTRY_POLICY_DISABLED_RULES=<rule id>,… .
+A county switches a rule off with REGISTRY_POLICY_DISABLED_RULES=<rule id>,… ; a rule registered with
+`enabled_by=<Policy flag>` (a county's own rule the measures do not contain) runs only when that flag is on.
 """
 from __future__ import annotations
 
@@ -67,20 +68,21 @@ class Rule:
     check: Callable[[Batch, int], list[Reason]]    # (batch, system id) → reasons
     prepare: Callable[[Batch], Any] | None = None  # loads batch.data[id]
     questions: frozenset[str] = frozenset((OM_FUNDING,))
+    enabled_by: str | None = None                  # a Policy flag: the rule runs only when the county opts in
 
 
 RULES: dict[str, Rule] = {}
 
 
 def funding_rule(rule_id: str, articles: tuple[int, ...], title: str, *, prepare=None,
-                 questions=(OM_FUNDING,)):
+                 questions=(OM_FUNDING,), enabled_by: str | None = None):
     """Register `check` as a funding rule. Modules defining rules are listed in
     registry.modules.FUNDING_RULE_MODULES."""
 
     def register(check):
         if rule_id in RULES:
             raise RuntimeError(f"funding rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, tuple(articles), title, check, prepare, frozenset(questions))
+        RULES[rule_id] = Rule(rule_id, tuple(articles), title, check, prepare, frozenset(questions), enabled_by)
         return check
 
     return register

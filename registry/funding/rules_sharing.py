@@ -2,10 +2,10 @@
 approvals a system that cannot share (不予共享) or runs on an isolated network (孤网) needs.
 
 Decisions taken here (each has a test):
-- Directory: the state on the decision day, replayed from the directory history. For budget year
-  Y an admission counts only if made on or before the budget-request deadline of Y-1
-  (Policy.deadline_for(Y-1), the Art. 7 date): a system admitted the day before is eligible, one
-  admitted after it waits for Y+1. A merged system is blocked and points to the system it was
+- Directory: the state on the decision day, replayed from the directory history. Art. 28 blocks a
+  system that is *not in* the directory; when it was admitted does not matter. (A county may opt in
+  to Policy.directory_admission_deadline: then an admission after the Art. 7 project-list deadline of
+  Y-1 waits for Y+1, a separate rule filed under Art. 7, not Art. 28.) A merged system is blocked and points to the system it was
   merged into (its O&M belongs to that system). Without history (data older than it), the
   system's own in_directory/directory_date are used.
 - Sharing: a shareable resource (无条件/有条件共享) blocks only on evidence that it is not shared
@@ -50,20 +50,15 @@ def not_in_directory(batch: Batch, system_id: int) -> list[Reason]:
     data = batch.data["not_in_directory"]
     system = batch.systems[system_id]
     events = sorted(data["events"].get(system_id, []), key=lambda e: (e.effective_on, e.id))
-    cutoff = data["cutoff"]
     base = cite(28)
     if not events and system_id not in data["has_history"]:
-        if system.in_directory and (system.directory_date is None or system.directory_date <= cutoff):
-            return []
         if system.in_directory:
-            return [_late(base, system.directory_date, cutoff, batch.year, [])]
+            return []
     if not events:
         return [Reason("not_in_directory", (28,), f"{base}，该系统未纳入政务信息系统总目录，不安排运行维护经费",
                        (missing_ref("directory", "总目录纳入记录"),))]
     last = events[-1]
-    ref = {"type": "directory_event", "id": last.id, "kind": last.kind, "effective_on": last.effective_on.isoformat(),
-           "reason": last.reason, "merged_into_id": last.merged_into_id,
-           "merged_into_name": data["names"].get(last.merged_into_id)}
+    ref = _event_ref(data, last)
     if last.kind == "merge":
         target = data["names"].get(last.merged_into_id, "（已删除的系统）")
         return [Reason("not_in_directory", (28,),
@@ -72,15 +67,36 @@ def not_in_directory(batch: Batch, system_id: int) -> list[Reason]:
     if last.kind == "retire":
         return [Reason("not_in_directory", (28,),
                        f"{base}，该系统已于{cn(last.effective_on)}退出政务信息系统总目录，不安排运行维护经费", (ref,))]
-    if last.effective_on > cutoff:
-        return [_late(base, last.effective_on, cutoff, batch.year, [ref])]
     return []
 
 
-def _late(base: str, admitted, cutoff, year: int, refs: list) -> Reason:
-    return Reason("not_in_directory", (28,),
-                  f"{base}，该系统于{cn(admitted)}纳入总目录，晚于{year}年度预算申报截止日{cn(cutoff)}，"
-                  f"{year}年度不安排运行维护经费", tuple(refs))
+def _event_ref(data: dict, last) -> dict:
+    return {"type": "directory_event", "id": last.id, "kind": last.kind, "effective_on": last.effective_on.isoformat(),
+            "reason": last.reason, "merged_into_id": last.merged_into_id,
+            "merged_into_name": data["names"].get(last.merged_into_id)}
+
+
+@funding_rule("directory_admitted_late", (7,), "纳入总目录晚于项目清单报送截止日（本县选用）",
+              prepare=_prepare_directory, enabled_by="directory_admission_deadline")
+def directory_admitted_late(batch: Batch, system_id: int) -> list[Reason]:
+    """Only when the county opts in (Policy.directory_admission_deadline); the measures do not say it."""
+    data = batch.data["directory_admitted_late"]
+    system = batch.systems[system_id]
+    events = sorted(data["events"].get(system_id, []), key=lambda e: (e.effective_on, e.id))
+    cutoff = data["cutoff"]
+    if not events and system_id not in data["has_history"]:
+        if system.in_directory and system.directory_date is not None and system.directory_date > cutoff:
+            return [_late(system.directory_date, cutoff, batch.year, [])]
+        return []
+    if events and events[-1].kind not in ("merge", "retire") and events[-1].effective_on > cutoff:
+        return [_late(events[-1].effective_on, cutoff, batch.year, [_event_ref(data, events[-1])])]
+    return []
+
+
+def _late(admitted, cutoff, year: int, refs: list) -> Reason:
+    return Reason("directory_admitted_late", (7,),
+                  f"依据本县选用的规定（参照《管理办法》第七条项目清单报送截止日），该系统于{cn(admitted)}纳入总目录，"
+                  f"晚于{year}年度项目清单报送截止日{cn(cutoff)}，{year}年度不安排运行维护经费", tuple(refs))
 
 
 def _prepare_duplicates(batch: Batch) -> dict:

@@ -14,7 +14,9 @@ from registry.funding import export, storage
 from registry.funding.vocab import EVIDENCE_RESULT, KINDS
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import call_or_abort, run
+from registry.web.forms import form_failed
 from registry.web.paging import back_args, parse
+from registry.web.permissions import can
 from registry import clock
 
 bp = Blueprint("funding", __name__, template_folder="templates")
@@ -64,12 +66,14 @@ def system_page(ref):
     evidence = call_or_abort("evidence_list", {"system": decision["system_id"]})["results"]
     history = call_or_abort("directory_history", {"id": decision["system_id"]})
     system = call_or_abort("group_show", {"id": decision["system_id"]})
-    user = g.user
-    may_file = user.role in ("bureau", "admin") or (user.role == "department" and user.unit_id == decision["unit_id"])
-    kinds = [k for k in KINDS.values() if user.role in ("bureau", "admin") or k.department_may_file]
+    kinds = [k for k in KINDS.values() if can("evidence_create", {"system": decision["system_id"], "kind": k.code})]
+    into = run("name_lookup", {"kind": "system", "unit": decision["unit_id"], "limit": 200})["results"]
     return render_template("funding/system.html", d=decision, evidence=evidence, history=history, system=system,
-                           year=year, may_file=may_file, kinds=kinds, results=EVIDENCE_RESULT,
-                           is_bureau=user.role in ("bureau", "admin"))
+                           year=year, may_file=bool(kinds), results=EVIDENCE_RESULT,
+                           kind_choices=[(k.code, f"{k.label}（第{k.article}条）") for k in kinds],
+                           is_bureau=can("directory_admit", {"id": decision["system_id"]}),
+                           may_close=can("evidence_close", {}),
+                           into_choices=[(s["id"], s["label"]) for s in into if s["id"] != decision["system_id"]])
 
 
 @bp.route("/funding/systems/<ref>/evidence", methods=["POST"])
@@ -85,9 +89,8 @@ def evidence_create(ref):
     try:
         row = run("evidence_create", data)
     except RegistryError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(f"已登记{row['kind_label']}（{row['result_label']}）", "success")
+        return form_failed("evidence", exc, system_page, ref=ref)
+    flash(f"已登记{row['kind_label']}（{row['result_label']}）", "success")
     return redirect(url_for("funding.system_page", ref=ref, year=_year()))
 
 
@@ -119,14 +122,13 @@ def directory_change(ref):
     if kind not in ("admit", "retire", "merge"):
         abort(400)
     data = {"id": ref, "decided_on": request.form.get("decided_on") or None, "reason": request.form.get("reason", "")}
-    if kind == "merge":
-        data["into"] = request.form.get("into", "")
+    if kind == "merge" and request.form.get("into", "").strip():  # none chosen: the action says it is required
+        data["into"] = request.form["into"]
     try:
         result = run(f"directory_{kind}", data)
     except RegistryError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(f"已{result['event']['kind_label']}：{result['title']}", "success")
+        return form_failed("directory", exc, system_page, ref=ref)
+    flash(f"已{result['event']['kind_label']}：{result['title']}", "success")
     return redirect(url_for("funding.system_page", ref=ref))
 
 

@@ -99,12 +99,17 @@ def project_update(ctx: Context, data: dict) -> dict:
     return project_dict(project, ctx.settings.policy)
 
 
-@action("project_delete", auth=_auth_owner, schema=schemas.ProjectIdSchema)
-def project_delete(ctx: Context, data: dict) -> dict:
-    """Withdraw a declaration still in the 申报 stage (kept in the audit log)."""
+def _unsubmitted(ctx: Context, data: dict) -> None:
     project = get_project(ctx.session, data["id"])
     if project.stage != "declared" or project.events:
-        raise Conflict("只能撤回尚未提交审查的项目申报")
+        raise Conflict("只能删除尚未提交的项目申报")
+
+
+@action("project_delete", auth=_auth_owner, schema=schemas.ProjectIdSchema, ready=_unsubmitted)
+def project_delete(ctx: Context, data: dict) -> dict:
+    """Delete a declaration not yet submitted (never submitted to the Bureau; kept in the audit log)."""
+    project = get_project(ctx.session, data["id"])
+    _unsubmitted(ctx, {"id": project.id})
     before = snapshot(project)
     ctx.session.delete(project)
     ctx.session.flush()
@@ -228,7 +233,15 @@ def _require(data: dict, *fields: tuple[str, str]) -> None:
         raise ValidationFailed(missing)
 
 
-@action("project_transition", auth=_auth_transition, schema=schemas.TransitionSchema)
+def _transition_open(ctx: Context, data: dict) -> None:
+    """The project is at the transition's source stage (its preconditions are checked when it runs)."""
+    project = get_project(ctx.session, data["id"])
+    t = stages.TRANSITIONS.get(str(data.get("transition") or ""))
+    if t is None or project.stage != t.source:
+        raise Conflict("该项目当前阶段不能办理此操作")
+
+
+@action("project_transition", auth=_auth_transition, schema=schemas.TransitionSchema, ready=_transition_open)
 def project_transition(ctx: Context, data: dict) -> dict:
     """Move a project to its next stage: submit, review_pass, review_revise (with the expert
     opinion), approve (recording the DRC's approval: reference, approved total, date), refuse,

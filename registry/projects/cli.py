@@ -24,6 +24,10 @@ def register(main: click.Group) -> None:
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=1))
             return
+        if result.get("sharing"):
+            click.echo(f"共享申请待答复（{len(result['sharing'])} 项）")
+            for row in result["sharing"]:
+                click.echo(f"  {row['date']}  共享申请 #{row['request_id']}{'（已逾期）' if row['overdue'] else ''}  {row['what']}")
         for title, rows in (("已逾期", result["overdue"]), ("即将到期", result["upcoming"])):
             click.echo(f"{title}（{len(rows)} 项）")
             for row in rows:

@@ -121,5 +121,28 @@ def due_list(ctx: Context, data: dict) -> dict:
     items = due_items(ctx.session, ctx.settings.policy, as_of, role, unit.id if unit else None)
     return {"as_of": as_of.isoformat(), "role": role, "unit": unit.code if unit else None,
             "overdue": [i.as_dict() for i in items if i.overdue],
-            "upcoming": [i.as_dict() for i in items if not i.overdue]}
+            "upcoming": [i.as_dict() for i in items if not i.overdue],
+            "sharing": sharing_to_answer(ctx.session, as_of, role, unit.id if unit else None)}
+
+
+def sharing_to_answer(session, as_of: date, role: str, unit_id: int | None) -> list[dict]:
+    """Pending sharing requests the role must answer (Art. 28): a unit those addressed to it (有条件共享),
+    the Bureau its conformity checks (无条件共享); each with its working-day deadline."""
+    from registry.models import Unit
+    from registry.sharing.models import SharingRequest as R
+    if role == "finance":
+        return []
+    stmt = select(R.id, R.resource_title, R.requester_unit_id, R.due_on).where(R.status == "pending")
+    if role == "unit":
+        stmt = stmt.where(R.provider_unit_id == unit_id, R.answerer == "provider")
+    else:
+        stmt = stmt.where(R.answerer == "bureau")
+    rows = session.execute(stmt.order_by(R.due_on, R.id)).all()
+    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_({r[2] for r in rows}))).all()) \
+        if rows else {}
+    return [{"request_id": rid, "resource_title": title, "requester_unit_name": names.get(requester, ""),
+             "date": due.isoformat(), "overdue": due < as_of, "citation": cite(28),
+             "what": f"答复{names.get(requester, '')}的共享申请“{title}”" if role == "unit"
+             else f"对{names.get(requester, '')}申请的“{title}”（无条件共享）进行符合性审查"}
+            for rid, title, requester, due in rows]
 

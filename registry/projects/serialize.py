@@ -58,6 +58,9 @@ def project_dict(p: Project, policy=None) -> dict:
                      "requested_by": x.requested_by, "decided_by": x.decided_by, "decision_note": x.decision_note}
                     for x in p.extensions],
     )
+    from registry.projects.stages import declaration_missing
+    data["declaration_missing"] = declaration_missing(p)
+    data["declaration_complete"] = not data["declaration_missing"]
     if policy is not None and p.completed_on is not None:
         data["acceptance_due"] = rules.acceptance_due(p.completed_on, policy).isoformat()
     if policy is not None and p.approved_total_yuan:

@@ -89,15 +89,15 @@ def preconditions(session, project: Project, transition: Transition, policy, tod
     if project.status == "suspended" and transition.name != "review_revise":
         checks.append(Check("项目未暂停", False, f"{cite(22)}，项目已暂停建设，整改完成并经县大数据发展局同意恢复后方可继续"))
     name = transition.name
-    if name == "submit":
-        missing = [label for label, value in (("项目名称", project.name), ("项目类型", project.kind),
-                                              ("建设背景和依据", project.background),
-                                              ("项目联系人", project.contact))
-                   if not (value or "").strip()]
-        if project.estimate_yuan <= 0:
-            missing.append("经费估算")
+    if name in ("submit", "review_pass"):
+        missing = declaration_missing(project)
         checks.append(Check("申报表（附件1）填写完整", not missing,
                             f"{cite(10)}，申报表尚缺：{'、'.join(missing)}" if missing else "申报表已填写完整"))
+    if name == "review_pass":
+        size = catalog_size(session, project)
+        checks.append(Check("信息资源目录（附件2）", size > 0,
+                            f"{cite(10)}，已关联 {size} 项信息资源" if size else
+                            f"{cite(10)}，项目申报须提交信息资源目录（附件2）：项目的信息系统尚未登记任何信息资源"))
     if name == "approve":
         size = catalog_size(session, project)
         checks.append(Check("数据资源目录（附件2）", size > 0,
@@ -133,6 +133,31 @@ def preconditions(session, project: Project, transition: Transition, policy, tod
         checks.append(Check("档案验收", archive, f"{cite(26)}，档案验收已通过" if archive else
                             f"{cite(26)}，未进行档案验收或档案验收不合格的，不得通过项目竣工验收"))
     return checks
+
+
+# Attachment 1's required entries (备注 is the only optional one); the two attached materials are
+# recognised by their names as the form prints them.
+REQUIRED_DECLARATION = (("name", "项目名称"), ("kind", "项目类型"), ("competent_department", "行政主管部门"),
+                        ("leader", "分管领导"), ("leader_phone", "分管领导联系电话"), ("contact", "项目联系人"),
+                        ("contact_phone", "项目联系人联系电话"), ("background", "建设背景和依据"),
+                        ("preparation", "前期准备情况"), ("schedule", "进度计划和年度资金估算"),
+                        ("filler", "填表人"), ("filler_phone", "填表人联系电话"), ("declaring_unit", "申报单位"))
+REQUIRED_MATERIALS = (("项目基本情况报告（可行性研究报告或技术方案）", ("项目基本情况报告", "可行性研究报告", "技术方案")),
+                      ("投资预算明细", ("投资预算",)))
+
+
+def declaration_missing(project) -> list[str]:
+    """The Attachment 1 entries still empty (a declaration is complete when this is empty)."""
+    missing = [label for key, label in REQUIRED_DECLARATION[:9] if not str(getattr(project, key) or "").strip()]
+    if not project.estimate_yuan or project.estimate_yuan <= 0:
+        missing.append("经费估算")
+    missing += [label for key, label in REQUIRED_DECLARATION[9:] if not str(getattr(project, key) or "").strip()]
+    if project.declared_on is None:
+        missing.append("申报日期")
+    materials = project.materials or []
+    missing += [f"附件材料“{label}”" for label, words in REQUIRED_MATERIALS
+                if not any(w in m for m in materials for w in words)]
+    return missing
 
 
 def materials_check(materials: list[str]) -> Check:

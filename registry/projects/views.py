@@ -11,11 +11,12 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from catalog_schema.vocabularies import PROJECT_TYPE
-from registry.errors import NotFound, RegistryError, ValidationFailed
+from registry.errors import NotFound, RegistryError
 from registry.projects import vocab
 from registry.projects.schemas import DECLARATION_FIELDS
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run, show_or_404
+from registry.web.forms import form_failed, keep_form
 from registry.web.paging import parse
 
 bp = Blueprint("projects", __name__, template_folder="templates")
@@ -28,14 +29,14 @@ PAGE_ACTIONS = {
     "project_problem_report": "已报告问题", "project_problem_decide": "已保存处理决定",
     "project_archive_accept": "已登记档案验收", "project_extension_request": "已提交延期验收申请",
     "project_extension_decide": "已处理延期验收申请", "project_post_evaluation": "已登记第三方后评价",
-    "project_part_set": "已保存参建部门内容", "project_delete": "已撤回项目申报",
+    "project_part_set": "已保存参建部门内容", "project_delete": "已删除未提交的项目申报",
 }
 
 
 def form_data() -> dict:
     data = {}
     for key in request.form:
-        if key == "csrf_token":
+        if key in ("csrf_token", "form"):
             continue
         if key in LIST_FIELDS:
             data[key] = [v for v in request.form.getlist(key) if v.strip()]
@@ -57,7 +58,9 @@ def project_list():
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": []}
-    return render_template("projects/list.html", found=found, filters=filters, stages=vocab.STAGE, paging=paging)
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"})
+    return render_template("projects/list.html", found=found, filters=filters, stages=vocab.STAGE, paging=paging,
+                           unit_choices=[(u["id"], u["title"]) for u in units])
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -65,11 +68,13 @@ def project_list():
 @login_required
 def declaration_form(project_id: int | None = None):
     project = show_or_404("project_show", project_id) if project_id else None
-    values, errors = dict(project or {}), {}
+    defaults = dict(project or {})
     if project is None:
-        values["unit"] = g.user.unit_id
+        defaults["unit"] = g.user.unit_id
     else:
-        values["predecessor"] = project["predecessor_id"]
+        defaults.update(unit=project["unit_id"], predecessor=project["predecessor_id"],
+                        systems=[s["id"] for s in project["systems"]])
+    status = 200
     if request.method == "POST":
         values = form_data()
         try:
@@ -77,20 +82,25 @@ def declaration_form(project_id: int | None = None):
                 saved = run("project_create", values)
             else:
                 saved = run("project_update", {**values, "id": project_id, "version": project["version"]})
-        except ValidationFailed as exc:
-            errors = exc.errors
         except RegistryError as exc:
-            errors = {"message": [exc.message]}
+            status = keep_form("declaration", exc)
         else:
             flash(f"已保存项目申报“{saved['name']}”", "success")
             return redirect(url_for("projects.project_page", project_id=saved["id"]))
-    units = run("organization_list", {"all_fields": True})
-    return render_template("projects/form.html", project=project, values=values, errors=errors, units=units,
-                           project_types=PROJECT_TYPE, chapters=vocab.CHAPTER,
-                           fields=DECLARATION_FIELDS), (422 if errors else 200)
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"})
+    if g.user.role == "department":  # a department declares for itself and the schools and hospitals it reports for
+        units = [u for u in units if u["id"] == g.user.unit_id or u.get("parent_id") == g.user.unit_id] or units
+    chosen = request.form.get("unit") or defaults.get("unit") or (units[0]["id"] if units else None)
+    systems = run("name_lookup", {"kind": "system", "unit": chosen, "limit": 200})["results"] if chosen else []
+    projects = run("name_lookup", {"kind": "project", "unit": chosen, "limit": 200})["results"] if chosen else []
+    return render_template("projects/form.html", project=project, defaults=defaults,
+                           unit_choices=[(u["id"], u["title"]) for u in units],
+                           systems=[(s["id"], s["label"]) for s in systems],
+                           projects=[(p["id"], p["label"]) for p in projects if p["id"] != project_id],
+                           project_types=PROJECT_TYPE, chapters=vocab.CHAPTER, fields=DECLARATION_FIELDS), status
 
 
-@bp.route("/projects/<int:project_id>")
+@bp.route("/projects/<int:project_id>", methods=["GET"])
 def project_page(project_id: int):
     project = show_or_404("project_show", project_id)
     overlap = run("project_overlap", {"id": project_id}) if project["parts"] else None
@@ -107,8 +117,8 @@ def project_do(project_id: int, name: str):
         data.pop("id")
     try:
         result = run(name, data)
-    except RegistryError as exc:
-        flash(exc.message, "error")
+    except RegistryError as exc:  # the page again, the submitted form as the user filled it
+        return form_failed(request.form.get("form") or name, exc, project_page, project_id=project_id)
     else:
         label = ""
         if name == "project_transition":
@@ -137,6 +147,7 @@ def declaration_export(project_id: int):
 @bp.route("/projects/import", methods=["GET", "POST"])
 @login_required
 def declaration_import():
+    status = 200
     if request.method == "POST":
         data = {"upload": request.files.get("upload")}
         if request.form.get("unit"):
@@ -144,11 +155,14 @@ def declaration_import():
         try:
             saved = run("project_import_declaration", data)
         except RegistryError as exc:
-            flash(exc.message, "error")
+            status = keep_form("import", exc)
         else:
             flash(f"已导入项目申报“{saved['name']}”", "success")
             return redirect(url_for("projects.project_page", project_id=saved["id"]))
-    return render_template("projects/import.html")
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"})
+    if g.user.role == "department":
+        units = [u for u in units if u["id"] == g.user.unit_id or u.get("parent_id") == g.user.unit_id]
+    return render_template("projects/import.html", unit_choices=[(u["id"], u["title"]) for u in units]), status
 
 
 @bp.route("/due")
@@ -162,8 +176,11 @@ def due_page():
     except RegistryError as exc:
         bad_day = "as_of" in getattr(exc, "errors", {})
         flash(f"查询日期“{data['as_of']}”不是有效日期，请按 2026-12-06 的格式填写" if bad_day else exc.message, "error")
-        result = {"as_of": "", "role": data.get("role", ""), "unit": data.get("unit"), "overdue": [], "upcoming": []}
-    return render_template("projects/due.html", due=result, args=data)
+        result = {"as_of": "", "role": data.get("role", ""), "unit": data.get("unit"), "overdue": [], "upcoming": [],
+                  "sharing": []}
+    units = run("organization_list", {"all_fields": True, "sort": "title asc"}) if g.user.role != "department" else []
+    return render_template("projects/due.html", due=result, args=data,
+                           unit_choices=[(u["id"], u["title"]) for u in units])
 
 
 @bp.errorhandler(NotFound)

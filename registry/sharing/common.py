@@ -85,6 +85,24 @@ def unit_names(session, ids) -> dict[int, str]:
     return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
 
 
+def signer_names(session, usernames) -> dict[str, str]:
+    """Login name → the name a person reads: 张三（云阳县公安局）, the unit's name, or the role."""
+    from registry.authz import ROLE_LABELS
+    from registry.models import User
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    names = {}
+    for username, display, role, unit in session.execute(
+            select(User.username, User.display_name, User.role, Unit.name)
+            .outerjoin(Unit, Unit.id == User.unit_id).where(User.username.in_(wanted))):
+        if display and unit and display != unit:
+            names[username] = f"{display}（{unit}）"
+        else:
+            names[username] = display or unit or ROLE_LABELS.get(role, username)
+    return names
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -124,9 +142,17 @@ def request_dict(ctx, req: SharingRequest, viewer: str, names: dict | None = Non
         "arbitration_opinion": req.arbitration_opinion, "arbitrated_by": req.arbitrated_by,
         "arbitrated_on": _iso(req.arbitrated_on), "viewer": viewer, "version": req.version,
     }
+    signers = signer_names(ctx.session, (req.answered_by, req.arbitrated_by, req.created_by))
+    for key in ("answered_by", "arbitrated_by", "created_by"):
+        result[f"{key}_name"] = signers.get(result[key], result[key] or "")
     if viewer != "consumer" or req.status in ("approved", "partial"):
-        contact = ctx.session.get(SharingContact, req.resource_id) if req.resource_id else None
-        result["provider_details"] = contact_dict(contact)
+        record = ctx.session.scalar(select(SharingRecord).where(SharingRecord.request_id == req.id))
+        if record is not None:  # what the provider gave with its answer
+            result["provider_details"] = {"contact_person": record.contact_person, "contact_phone": record.contact_phone,
+                                          "interface_address": record.interface_address}
+        else:
+            contact = ctx.session.get(SharingContact, req.resource_id) if req.resource_id else None
+            result["provider_details"] = contact_dict(contact)
     return result
 
 

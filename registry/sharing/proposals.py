@@ -37,11 +37,14 @@ def _matched_items(ctx: Context, finding, provider_id: int) -> list[tuple[int, i
     return rows or (list(ctx.session.execute(stmt.where(E.key.in_(keys))).all()) if keys else [])
 
 
-@action("sharing_request_propose_from_finding", auth=_auth, schema=IdSchema, read_only=True)
-def sharing_request_propose_from_finding(ctx: Context, data: dict) -> dict:
-    """The draft request a confirmed finding implies: provider resource, matched items, own system."""
+def _proposable(ctx: Context, data: dict):
+    """The finding, its provider and requester systems and matched items; refuses a finding that
+    cannot start a request (not confirmed, no provider named, systems deleted, nothing matched)."""
     from search.models import DuplicateFinding
-    finding = ctx.session.get(DuplicateFinding, data["id"])
+    from catalog_schema.fields import is_db_id
+    ref = data.get("id")
+    ref = int(ref) if isinstance(ref, str) and ref.isdecimal() else ref
+    finding = ctx.session.get(DuplicateFinding, ref) if is_db_id(ref) else None
     if finding is None:
         raise NotFound(f"重复采集线索“{data['id']}”不存在")
     if ctx.user.role == "department" and ctx.user.unit_id != finding.unit_id:
@@ -55,6 +58,13 @@ def sharing_request_propose_from_finding(ctx: Context, data: dict) -> dict:
     matched = _matched_items(ctx, finding, provider.id)
     if not matched:
         raise Conflict(f"未在“{provider.name}”中找到与线索匹配的信息项，请从该系统的信息资源页面申请")
+    return finding, provider, requester, matched
+
+
+@action("sharing_request_propose_from_finding", auth=_auth, schema=IdSchema, read_only=True, ready=_proposable)
+def sharing_request_propose_from_finding(ctx: Context, data: dict) -> dict:
+    """The draft request a confirmed finding implies: provider resource, matched items, own system."""
+    finding, provider, requester, matched = _proposable(ctx, data)
     counts = Counter(r[0] for r in matched)
     resource_id = max(counts, key=lambda r: (counts[r], -r))
     res = ctx.session.get(InformationResource, resource_id)

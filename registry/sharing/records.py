@@ -114,6 +114,13 @@ def sharing_record_show(ctx: Context, data: dict) -> dict:
     result["feedback"] = [{"id": f.id, "period": f.period, "usage": f.usage, "calls": f.calls, "effect": f.effect,
                            "submitted_by": f.submitted_by, "submitted_on": f.submitted_on.isoformat()} for f in feedback]
     result["objections"] = [common.objection_dict(o, common.calendar(ctx)) for o in objections]
+    signers = common.signer_names(ctx.session, [f["submitted_by"] for f in result["feedback"]]
+                                  + [o[k] for o in result["objections"] for k in ("raised_by", "answered_by")])
+    for f in result["feedback"]:
+        f["submitted_by_name"] = signers.get(f["submitted_by"], f["submitted_by"])
+    for o in result["objections"]:
+        o["raised_by_name"] = signers.get(o["raised_by"], o["raised_by"])
+        o["answered_by_name"] = signers.get(o["answered_by"], o["answered_by"] or "")
     result["feedback_due"] = feedback_due(ctx, rec, result["feedback"])
     result["viewer"] = viewer
     return result

@@ -121,8 +121,10 @@ def sharing_request_create(ctx: Context, data: dict) -> dict:
 
 
 def _decide(ctx: Context, req: SharingRequest, approved_ids: list[int], by: str, note: str,
-            interface_address: str | None = None) -> SharingRecord | None:
-    """Mark items approved or not, set the status, and create or update the sharing record."""
+            interface_address: str | None = None, given: dict | None = None) -> SharingRecord | None:
+    """Mark items approved or not, set the status, and create or update the sharing record. The
+    contact and interface given with the answer go on the record (over the resource's registered
+    ones), so the requester sees what the provider answered."""
     for item in req.items:
         item.approved = item.item_id in approved_ids
     granted = [i for i in req.items if i.approved]
@@ -135,8 +137,10 @@ def _decide(ctx: Context, req: SharingRequest, approved_ids: list[int], by: str,
     record = ctx.session.scalar(select(SharingRecord).where(SharingRecord.request_id == req.id))
     contact = ctx.session.get(SharingContact, req.resource_id) if req.resource_id else None
     details = common.contact_dict(contact)
+    given = dict(given or {})
     if interface_address:
-        details["interface_address"] = interface_address
+        given["interface_address"] = interface_address
+    details.update(given)
     if record is None:
         record = SharingRecord(request_id=req.id, provider_unit_id=req.provider_unit_id,
                                provider_system_id=req.provider_system_id, resource_id=req.resource_id,
@@ -218,7 +222,24 @@ def _auth_answer(ctx: Context, data: dict) -> None:
         require_unit_writer(ctx, req.provider_unit_id)
 
 
-@action("sharing_request_answer", auth=_auth_answer, schema=AnswerSchema)
+def _request_of(ctx: Context, data: dict) -> SharingRequest:
+    ref = data.get("id")
+    return common.get_request(ctx, int(ref) if isinstance(ref, str) and ref.isdecimal() else ref)
+
+
+def _pending(ctx: Context, data: dict) -> None:
+    req = _request_of(ctx, data)
+    if req.status != "pending":
+        raise Conflict(f"该申请当前状态为“{common.REQUEST_STATUS.label_of(req.status)}”")
+
+
+def _arbitrable(ctx: Context, data: dict) -> None:
+    req = _request_of(ctx, data)
+    if not (common.is_overdue(req, common.today()) or req.status in ("refused", "partial")):
+        raise Conflict("仅超期未答复、不同意或部分同意的共享申请可由大数据局协调")
+
+
+@action("sharing_request_answer", auth=_auth_answer, schema=AnswerSchema, ready=_pending)
 def sharing_request_answer(ctx: Context, data: dict) -> dict:
     """The provider (or, for 无条件共享, the Bureau) approves, approves some items, or refuses with reason and basis."""
     req = common.get_request(ctx, data["id"])
@@ -239,7 +260,8 @@ def sharing_request_answer(ctx: Context, data: dict) -> dict:
     req.answered_on, req.answered_by = common.today(), ctx.username
     if data["decision"] != "approve":
         req.refusal_reason, req.refusal_basis = data["reason"], data["basis"]
-    _decide(ctx, req, approved, ctx.username, data["note"], data.get("interface_address"))
+    _decide(ctx, req, approved, ctx.username, data["note"], data.get("interface_address"),
+            {k: data[k] for k in ("contact_person", "contact_phone") if data.get(k)})
     ctx.session.flush()
     audit.record(ctx, "sharing_request_answer", "sharing_request", req.id, before, snapshot(req),
                  f"{common.answer_label(data['decision'])}：{req.resource_title}")
@@ -261,7 +283,7 @@ def _auth_withdraw(ctx: Context, data: dict) -> None:
     require_unit_writer(ctx, req.requester_unit_id)
 
 
-@action("sharing_request_withdraw", auth=_auth_withdraw, schema=WithdrawSchema)
+@action("sharing_request_withdraw", auth=_auth_withdraw, schema=WithdrawSchema, ready=_pending)
 def sharing_request_withdraw(ctx: Context, data: dict) -> dict:
     """The requesting unit withdraws a request that has not been answered."""
     req = common.get_request(ctx, data["id"])
@@ -282,7 +304,7 @@ def _auth_bureau(ctx: Context, data: dict) -> None:
     require_role(ctx, "bureau")
 
 
-@action("sharing_arbitrate", auth=_auth_bureau, schema=ArbitrateSchema)
+@action("sharing_arbitrate", auth=_auth_bureau, schema=ArbitrateSchema, ready=_arbitrable)
 def sharing_arbitrate(ctx: Context, data: dict) -> dict:
     """The Bureau's coordination (协调) of an overdue, refused or partly approved request; recorded.
 

@@ -110,6 +110,8 @@ class AnswerSchema(WriteIdSchema):
     basis = Text("不同意的依据", max_length=2000, load_default="")
     note = Text("答复说明", max_length=2000, load_default="")
     interface_address = Text("接口地址", max_length=500)
+    contact_person = Text("联系人", max_length=100)
+    contact_phone = Text("联系电话", max_length=50)
 
     @validates_schema
     def _refusal(self, data, **kwargs):

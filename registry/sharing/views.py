@@ -7,7 +7,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from registry.errors import NotAuthorized, NotFound, RegistryError
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run
+from registry.web.forms import form_failed, keep_form
 from registry.web.paging import back_args, parse
+from registry.web.permissions import can
 
 bp = Blueprint("sharing", __name__, template_folder="templates")
 
@@ -118,6 +120,7 @@ def new():
         package = run("package_show", {"id": ref})
     except NotFound:
         abort(404)
+    status = 200
     if request.method == "POST":
         form = request.form
         data = {"resource": package["id"], "items": form.getlist("items"),
@@ -130,18 +133,20 @@ def new():
         try:
             created = run("sharing_request_create", data)
         except RegistryError as exc:
-            flash(exc.message, "error")
-            draft = {**draft, **{k: v for k, v in data.items() if k != "items"},
-                     "selected": [int(i) for i in form.getlist("items") if i.isdecimal()]}
+            status = keep_form("request", exc)
         else:
             flash(f"已提交共享申请 #{created['id']}，答复期限 {created['due_on']}", "success")
             return redirect(url_for("sharing.request_page", request_id=created["id"]))
     systems = []
     if g.user.unit_id:
         systems = run("organization_show", {"id": g.user.unit_id})["systems"]
-    selected = draft.get("selected") or [i["id"] for i in draft.get("items", [])]
-    return render_template("sharing/new.html", package=package, draft=draft, systems=systems, selected=selected,
-                           origin=request.values.get("origin") or draft.get("origin") or "resource")
+    defaults = {"items": [i["id"] for i in draft.get("items", [])],
+                "requester_system": draft.get("requester_system") or (systems[0]["id"] if len(systems) == 1 else ""),
+                "sharing_method": draft.get("sharing_method") or package.get("sharing_method") or "",
+                **{k: draft.get(k) for k in ("purpose", "scenario", "basis", "period_start", "period_end")}}
+    return render_template("sharing/new.html", package=package, draft=draft, defaults=defaults,
+                           systems=[(s["id"], s["title"]) for s in systems],
+                           origin=request.values.get("origin") or draft.get("origin") or "resource"), status
 
 
 @bp.route("/sharing/requests/<int:request_id>", methods=["GET", "POST"])
@@ -155,29 +160,36 @@ def request_page(request_id: int):
         if op == "answer":
             data.update(decision=form.get("decision", ""), items=[int(i) for i in form.getlist("items") if i.isdecimal()],
                         reason=form.get("reason", ""), basis=form.get("basis", ""), note=form.get("note", ""))
-            if form.get("interface_address"):
-                data["interface_address"] = form["interface_address"]
-            _try("sharing_request_answer", data, "已保存答复")
+            for key in ("interface_address", "contact_person", "contact_phone"):
+                if form.get(key, "").strip():
+                    data[key] = form[key]
+            name, action, done = "answer", "sharing_request_answer", "已保存答复"
         elif op == "withdraw":
-            _try("sharing_request_withdraw", {**data, "reason": form.get("reason", "")}, "已撤回共享申请")
+            data["reason"] = form.get("reason", "")
+            name, action, done = "withdraw", "sharing_request_withdraw", "已撤回共享申请"
         elif op == "arbitrate":
             data.update(decision=form.get("decision", ""), opinion=form.get("opinion", ""))
             items = [int(i) for i in form.getlist("items") if i.isdecimal()]
             if items:
                 data["items"] = items
-            _try("sharing_arbitrate", data, "已记录协调结论")
+            name, action, done = "arbitrate", "sharing_arbitrate", "已记录协调结论"
         else:
             flash("未知的操作", "error")
+            return redirect(url_for("sharing.request_page", request_id=request_id))
+        try:
+            run(action, data)
+        except RegistryError as exc:
+            return form_failed(name, exc, _request_view, request_id=request_id)
+        flash(done, "success")
         return redirect(url_for("sharing.request_page", request_id=request_id))
+    return _request_view(request_id)
+
+
+def _request_view(request_id: int):
     req = _show("sharing_request_show", request_id)
-    user = g.user
-    can_answer = req["status"] == "pending" and (
-        (req["answerer"] == "bureau" and user.role in ("bureau", "admin"))
-        or (req["answerer"] == "provider" and (user.role == "admin" or req["viewer"] == "provider")))
-    return render_template("sharing/request.html", r=req, can_answer=can_answer,
-                           can_withdraw=req["status"] == "pending" and (req["viewer"] == "consumer" or user.role == "admin"),
-                           can_arbitrate=user.role in ("bureau", "admin") and (
-                               req["overdue"] or req["status"] in ("refused", "partial")))
+    return render_template("sharing/request.html", r=req, can_answer=can("sharing_request_answer", {"id": request_id}),
+                           can_withdraw=can("sharing_request_withdraw", {"id": request_id}),
+                           can_arbitrate=can("sharing_arbitrate", {"id": request_id}))
 
 
 @bp.route("/sharing/records/<int:record_id>", methods=["GET", "POST"])
@@ -190,19 +202,30 @@ def record_page(record_id: int):
                     "effect": form.get("effect", "")}
             if form.get("calls"):
                 data["calls"] = form["calls"]
-            _try("sharing_feedback_create", data, "已提交使用情况反馈")
+            name, action, done = "feedback", "sharing_feedback_create", "已提交使用情况反馈"
         elif op == "objection":
-            _try("sharing_objection_create", {"record": record_id, "item": form.get("item", ""),
-                                              "kind": form.get("kind", ""), "description": form.get("description", "")},
-                 "已提交数据校核，等待提供单位答复")
+            data = {"record": record_id, "item": form.get("item", ""), "kind": form.get("kind", ""),
+                    "description": form.get("description", "")}
+            name, action, done = "objection", "sharing_objection_create", "已提交数据校核，等待提供单位答复"
         elif op == "objection_answer":
-            _try("sharing_objection_answer", {"id": form.get("objection", ""), "result": form.get("result", ""),
-                                              "answer": form.get("answer", "")}, "已答复数据校核")
+            data = {"id": form.get("objection", ""), "result": form.get("result", ""), "answer": form.get("answer", "")}
+            name, action, done = f"objection-{form.get('objection', '')}", "sharing_objection_answer", "已答复数据校核"
         elif op == "revoke":
-            _try("sharing_record_revoke", {"id": record_id, "reason": form.get("reason", "")}, "已终止共享")
+            data = {"id": record_id, "reason": form.get("reason", "")}
+            name, action, done = "revoke", "sharing_record_revoke", "已终止共享"
         else:
             flash("未知的操作", "error")
+            return redirect(url_for("sharing.record_page", record_id=record_id))
+        try:
+            run(action, data)
+        except RegistryError as exc:
+            return form_failed(name, exc, _record_view, record_id=record_id)
+        flash(done, "success")
         return redirect(url_for("sharing.record_page", record_id=record_id))
+    return _record_view(record_id)
+
+
+def _record_view(record_id: int):
     rec = _show("sharing_record_show", record_id)
     from registry.sharing.schemas import OBJECTION_KIND, OBJECTION_RESULT
     return render_template("sharing/record.html", rec=rec, kind_terms=OBJECTION_KIND.terms,

@@ -5,7 +5,7 @@ from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
 from registry.authz import ROLE_LABELS
-from registry.web import filters
+from registry.web import filters, forms, permissions
 
 csrf = CSRFProtect()
 
@@ -21,11 +21,24 @@ def init_app(app: Flask) -> None:
     for name in WEB_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
     filters.register(app)
+    forms.register(app)
+    permissions.register(app)
 
     @app.before_request
     def _load_user():
         from registry.web.auth_views import load_session_user
         g.user = load_session_user()
+
+    def unread_count() -> int:
+        """The logged-in user's unread messages (the 消息 item in the navigation)."""
+        user = g.get("user")
+        if user is None:
+            return 0
+        if "_unread" not in g:
+            g._unread = app.extensions["registry"].run_action("inbox_list", user.id, {"rows": 0})["unread"]
+        return g._unread
+
+    app.jinja_env.globals.update(unread_count=unread_count)
 
     @app.context_processor
     def _globals():

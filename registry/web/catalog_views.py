@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_from_directory, \
     url_for
 
-from registry.authz import can_write_unit
-from registry.errors import NotFound, RegistryError, ValidationFailed
+from registry.errors import NotFound, RegistryError
 from registry.web.auth_views import login_required
+from registry.web.forms import form_failed, keep_form
+from registry.web.permissions import can
 from registry.web.paging import parse
 
 bp = Blueprint("catalog", __name__)
@@ -77,7 +78,7 @@ def unit_page(ref):
     paging = parse(SYSTEM_SORTS, "name", fragment="systems")
     unit = paging.load(show_page("organization_show", ref, "systems"), count=lambda u: u["system_count"])
     return render_template("unit.html", unit=unit, paging=paging,
-                           can_write=can_write_unit(g.get("user"), unit["id"]))
+                           can_write=can("system_create", {"unit": unit["id"]}))
 
 
 @bp.route("/units/<ref>/systems", methods=["POST"])
@@ -90,9 +91,8 @@ def system_create(ref):
     data = {k: v for k, v in data.items() if v is not None}
     try:
         system = run("system_create", data)
-    except ValidationFailed as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("catalog.unit_page", ref=ref))
+    except RegistryError as exc:
+        return form_failed("system", exc, unit_page, ref=ref)
     flash(f"已新增信息系统“{system['title']}”", "success")
     return redirect(url_for("catalog.system_page", ref=system["name"]))
 
@@ -102,7 +102,7 @@ def system_page(ref):
     paging = parse(PACKAGE_SORTS, "title", fragment="resources")
     system = paging.load(show_page("group_show", ref, "packages"), count=lambda s: s["package_count"])
     return render_template("system.html", system=system, paging=paging,
-                           can_write=can_write_unit(g.get("user"), system["unit_id"]))
+                           can_write=can("package_create", {"system": system["id"]}))
 
 
 def resource_form_data() -> dict:
@@ -129,15 +129,16 @@ def resource_form_data() -> dict:
 @login_required
 def resource_new(ref):
     system = show_or_404("group_show", ref)
+    if not can("package_create", {"system": system["id"]}):
+        abort(403, "只能在本单位的信息系统中登记信息资源")
     errors, values = {}, {"items": [{}, {}, {}]}
     if request.method == "POST":
         values = resource_form_data()
         try:
             package = run("package_create", {**values, "system": system["id"]})
-        except ValidationFailed as exc:
-            errors = exc.errors
         except RegistryError as exc:
-            errors = {"message": [exc.message]}
+            keep_form("resource", exc)
+            errors = g.form.errors
         else:
             flash(f"已登记信息资源“{package['title']}”（{package['num_items']} 个信息项）", "success")
             return redirect(url_for("catalog.system_page", ref=system["name"]))
@@ -150,7 +151,7 @@ def resource_page(ref):
     paging = parse(ITEM_SORTS, "position", per_page=100, max_per_page=500, fragment="items")
     package = paging.load(show_page("package_show", ref, "items"), count=lambda p: p["num_items"])
     return render_template("resource.html", package=package, paging=paging,
-                           can_write=can_write_unit(g.get("user"), package["owner_org"]))
+                           can_write=can("package_update", {"id": package["id"]}))
 
 
 @bp.route("/resources/<ref>/edit", methods=["GET", "POST"])
@@ -158,16 +159,17 @@ def resource_page(ref):
 def resource_edit(ref):
     package = show_or_404("package_show", ref)
     system = show_or_404("group_show", package["system_id"])
+    if not can("package_update", {"id": package["id"]}):
+        abort(403, "只能修改本单位的信息资源目录")
     errors, values = {}, package
     if request.method == "POST":
         values = resource_form_data()
         try:
             package = run("package_update", {**values, "id": package["id"], "system": system["id"],
                                               "version": request.form.get("version") or None})
-        except ValidationFailed as exc:
-            errors = exc.errors
         except RegistryError as exc:
-            errors = {"message": [exc.message]}
+            keep_form("resource", exc)
+            errors = g.form.errors
         else:
             flash(f"已保存信息资源“{package['title']}”", "success")
             return redirect(url_for("catalog.resource_page", ref=package["name"]))

@@ -53,17 +53,27 @@ def heat_map(labels: list[str], matrix: list[list[int]], link=None, cell: int = 
     return "".join(parts)
 
 
+def text_width(text: str, size: int = 12) -> int:
+    """Approximate rendered width: a CJK character is one em, Latin and digits about 0.6 em."""
+    return int(sum(size if ord(c) > 0x2E7F else size * 0.6 for c in text)) + 1
+
+
 def bar_chart(rows: list[tuple[str, int, str | None]], width: int = 520, bar: int = 22, unit: str = "") -> str:
-    """Horizontal bars: (label, value, link)."""
+    """Horizontal bars: (label, value, link). The label column is as wide as the longest label, so no
+    label is cut; the SVG scales down (viewBox) when its box is narrower."""
     peak = max((v for _, v, _ in rows), default=0) or 1
-    left = 180
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{len(rows) * (bar + 6) + 6}" '
-             f'font-size="12" font-family="Noto Sans CJK SC, Microsoft YaHei, sans-serif">']
+    left = max([text_width(label) + 12 for label, _, _ in rows] + [60])
+    value_room = text_width(f"{peak}{unit}") + 10
+    width = max(width, left + 160 + value_room)
+    height = len(rows) * (bar + 6) + 6
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-size="12" font-family="Noto Sans CJK SC, Microsoft YaHei, sans-serif">']
     for index, (label, value, href) in enumerate(rows):
         y = 4 + index * (bar + 6)
-        length = (width - left - 60) * value / peak
+        length = (width - left - value_room) * value / peak
         body = (f'<text x="{left - 6}" y="{y + bar * 0.7:.0f}" text-anchor="end">{escape(label)}</text>'
-                f'<rect x="{left}" y="{y}" width="{max(length, 1):.0f}" height="{bar}" fill="#2171b5"/>'
+                f'<rect x="{left}" y="{y}" width="{max(length, 1):.0f}" height="{bar}" fill="#2171b5">'
+                f'<title>{escape(label)}：{value}{escape(unit)}</title></rect>'
                 f'<text x="{left + length + 4:.0f}" y="{y + bar * 0.7:.0f}">{value}{escape(unit)}</text>')
         parts.append(f'<a href="{escape(href)}">{body}</a>' if href else body)
     parts.append("</svg>")

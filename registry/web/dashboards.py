@@ -52,7 +52,16 @@ def finance():
     total = d["summary"]["total"]
     split_svg = bar_chart([("可安排运维经费", total["eligible"]["count"], url_for("funding.directory", in_directory="1")),
                            ("不予安排", total["blocked"]["count"], None)], unit=" 个系统")
-    rule_svg = bar_chart([(r["title"][:14], r["count"], None) for r in d["summary"]["by_rule"]], unit=" 个系统")
+    rule_svg = bar_chart([(r["title"], r["count"], None) for r in d["summary"]["by_rule"]], unit=" 个系统")
+    from registry.funding.rules_base import load_rules
+    titles = {rule.id: rule.title for rule in load_rules().values()}
+    for row in d["blocked"]:  # one short line per reason; the full text is on the system's page
+        by_article: dict[str, list[str]] = {}
+        for r in row["reasons"]:
+            title = titles.get(r["rule"], r["rule"])
+            if title not in by_article.setdefault(r["article_text"], []):
+                by_article[r["article_text"]].append(title)
+        row["by_article"] = by_article
     return render_template("dashboard_finance.html", d=d, split_svg=Markup(split_svg), rule_svg=Markup(rule_svg))
 
 

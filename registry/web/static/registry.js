@@ -61,3 +61,56 @@ document.addEventListener("change", function (event) {
     })
     .catch(function () { /* the hint is advisory; saving still works */ });
 });
+// Pickers by name (_forms.html picker): a filter box above the select; long lists ask name_lookup for more;
+// a picker tied to a unit select reloads its names when the unit changes.
+(function () {
+  function lookup(select, q, replace) {
+    var params = new URLSearchParams({ kind: select.getAttribute("data-kind"), q: q, limit: "100" });
+    var unit = select.getAttribute("data-unit");
+    if (unit) params.set("unit", unit);
+    return fetch(select.getAttribute("data-lookup") + "?" + params.toString())
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        if (!body.success) return;
+        if (replace) {
+          Array.prototype.slice.call(select.options).forEach(function (o) { if (o.value && !o.selected) o.remove(); });
+        }
+        var have = {};
+        Array.prototype.forEach.call(select.options, function (o) { have[o.value] = true; });
+        body.result.results.forEach(function (r) {
+          if (have[String(r.id)]) return;
+          var option = new Option(r.label + (r.hint && !select.getAttribute("data-unit") ? "（" + r.hint + "）" : ""), r.id);
+          select.add(option);
+        });
+      })
+      .catch(function () { /* the names already listed still work */ });
+  }
+  function filter(select, text) {
+    text = text.trim();
+    Array.prototype.forEach.call(select.options, function (o) {
+      o.hidden = !!text && !!o.value && !o.selected && o.text.indexOf(text) < 0;
+    });
+  }
+  document.querySelectorAll("select[data-picker]").forEach(function (select) {
+    var box = document.getElementById(select.id + "-filter");
+    var timer = null;
+    if (box) {
+      box.hidden = false;
+      box.addEventListener("input", function () {
+        filter(select, box.value);
+        clearTimeout(timer);
+        if (box.value.trim()) timer = setTimeout(function () {
+          lookup(select, box.value.trim(), false).then(function () { filter(select, box.value); });
+        }, 250);
+      });
+    }
+    var source = select.getAttribute("data-unit-source");
+    if (source && document.getElementById(source)) {
+      document.getElementById(source).addEventListener("change", function (event) {
+        select.setAttribute("data-unit", event.target.value);
+        Array.prototype.slice.call(select.options).forEach(function (o) { if (o.value) o.remove(); });
+        lookup(select, "", true);
+      });
+    }
+  });
+})();
