@@ -146,10 +146,11 @@ def test_budget_report_workbook_and_summary_for_finance(make, county, tmp_path, 
     wb = load_workbook(io.BytesIO(response.data))
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
-    assert header[4] == "匹配的总目录系统" and header[-1] == "不予安排金额（元）"
+    assert header[4] == "匹配的总目录系统" and header[11] == "不予安排金额（元）" and header[12] == "匹配依据"
     unknown = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == "智慧停车管理平台"][0]
     assert unknown[4] == "（未匹配）" and unknown[8] == "不予安排运行维护经费"
     assert unknown[9] == "依据《管理办法》第二十八条" and unknown[11] == 180000
+    assert unknown[12].startswith("总目录中没有相符的系统")
     summary = wb["汇总"]
     labels = [r[1] for r in summary.iter_rows(min_row=2, values_only=True)]
     assert "未纳入政务信息系统总目录（第二十八条）" in labels

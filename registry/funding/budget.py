@@ -117,6 +117,13 @@ def _judge(directory: Directory, line: matching.Parsed, cand: matching.Candidate
             "extra_system": comparison.extra_system, "other_unit": other_unit, "doubts": comparison.doubts}
 
 
+def _difference(c: dict) -> str:
+    words = [f"多出“{c['extra_system']}”" if c["extra_system"] else "",
+             f"缺少申报的“{c['extra_line']}”" if c["extra_line"] else ""]
+    texts = [s["text"] for s in c["steps"] if s["rule"] in ("missing_words", "extra_words")]
+    return "该系统名称" + ("、".join(w for w in words if w) or "与申报只差通用词：" + "；".join(texts or ["写法不同"]))
+
+
 def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, unit_note: str,
             tie_break) -> dict:
     """State, chosen system and the explanation: why it matched and what it beat, or why not."""
@@ -146,7 +153,13 @@ def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, uni
             why_not_auto.append(f"申报名称多出“{best['extra_line']}”")
         if best["extra_system"]:
             why_not_auto.append(f"申报名称缺少“{best['extra_system']}”")
-        close = [c for c in fitting[1:] if best["score"] - c["score"] < matching.MARGIN]
+        exact = best["similarity"] == 100.0 and best["core"] and not best["extra_system"]
+        close = [c for c in fitting[1:] if best["score"] - c["score"] < matching.MARGIN
+                 and not (exact and c["similarity"] < 100.0)]   # the same core beats a name that differs
+        if exact:
+            for c in fitting[1:]:
+                if best["score"] - c["score"] < matching.MARGIN and c["similarity"] < 100.0:
+                    c["differs"] = _difference(c)
         for c in close:
             why_not_auto.append(f"与“{c['name']}”（{c['unit_name']}，{c['score']}分）只差"
                                 f"{best['score'] - c['score']:.1f}分")
@@ -165,7 +178,8 @@ def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, uni
             c["verdict"] = "lower"
             if chosen is not None:
                 c["margin"] = round(chosen["score"] - c["score"], 1)
-                c["why"] = f"比所选系统低{c['margin']}分" + ("（属于其他单位）" if c["other_unit"] else "")
+                c["why"] = f"比所选系统低{c['margin']}分" + ("（属于其他单位）" if c["other_unit"] else "") + \
+                    (f"；{c['differs']}，所选系统的名称核心与申报一致" if c.get("differs") else "")
             else:
                 c["why"] = f"{c['score']}分，低于建议线{matching.SUGGEST}" if c["score"] < matching.SUGGEST \
                     else "；".join(why_not_auto)

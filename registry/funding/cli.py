@@ -13,22 +13,43 @@ def register(main: click.Group) -> None:
     @click.option("--year", required=True, type=int, help="预算年度，如 2027")
     @click.option("--budget", "budget_file", type=click.Path(exists=True, dir_okay=False),
                   help="财政局的运维经费预算申报清单（.xlsx：单位、系统名称、金额）；不填则审核全部已登记系统")
-    @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出的 Excel 文件路径")
+    @click.option("--out", type=click.Path(dir_okay=False), help="输出文件路径（Excel；--format json 时可省略，输出到屏幕）")
+    @click.option("--format", "fmt", type=click.Choice(["xlsx", "json"]), default="xlsx", show_default=True,
+                  help="json：逐行的匹配结果、匹配依据（为何匹配、胜过哪些候选）与审核结论")
     @click.pass_context
-    def funding_report(ctx, year: int, budget_file: str | None, out: str) -> None:
+    def funding_report(ctx, year: int, budget_file: str | None, out: str | None, fmt: str) -> None:
+        import json
+
         from registry.funding.export import write_budget_report, write_funding_report
         from registry.funding.storage import LocalUpload
+        if fmt == "xlsx" and not out:
+            raise click.UsageError("请用 --out 指定输出的 Excel 文件路径")
         if budget_file:
             run = run_cli(ctx, "budget_upload", {"year": year, "upload": LocalUpload(Path(budget_file), Path(budget_file).name)})
             report = run_cli(ctx, "budget_report", {"run": run["id"]})
-            write_budget_report(report["lines"], report["summary"], out, year)
+            if fmt == "json":
+                text = json.dumps(report, ensure_ascii=False, indent=1, default=str)
+                if out:
+                    Path(out).write_text(text, encoding="utf-8")
+                else:
+                    click.echo(text)
+                    return
+            else:
+                write_budget_report(report["lines"], report["summary"], out, year)
             states = run["states"]
             click.echo(f"已匹配 {run['line_count']} 行（自动匹配 {states['matched']}，待确认 {states['suggested']}，"
                        f"未匹配 {states['unmatched']}）；清单编号 {run['id']}，可在网页上确认匹配后重新导出")
             total = report["summary"]["total"]
         else:
             report = run_cli(ctx, "funding_report", {"year": year})
-            write_funding_report(report["results"], report["summary"], out, year)
+            if fmt == "json":
+                text = json.dumps(report, ensure_ascii=False, indent=1, default=str)
+                if not out:
+                    click.echo(text)
+                    return
+                Path(out).write_text(text, encoding="utf-8")
+            else:
+                write_funding_report(report["results"], report["summary"], out, year)
             total = report["summary"]["total"]
         click.echo(f"{year}年度：可以安排 {total['eligible']['count']} 项，不予安排 {total['blocked']['count']} 项；"
                    f"报告已写入 {out}")

@@ -48,12 +48,13 @@ SERVICE_WORDS = tuple(sorted((
     "密码测评", "密码应用安全性评估", "密评", "安全测评", "安全服务", "安全防护", "内容保障服务", "内容保障",
     "保障服务", "技术支持", "技术服务", "服务费", "终端维护", "设备维护", "硬件维护", "软件维护", "系统维护",
     "升级改造", "升级", "改造", "扩容", "租赁", "云资源", "云服务", "托管", "驻场", "网络安全", "购买服务",
-    "经费", "费用", "资金", "费", "项目", "采购", "建设", "技术",
+    "经费", "费用", "费", "项目", "采购", "建设", "技术",
 ), key=len, reverse=True))
 _SERVICE_TAIL = re.compile("(?:" + "|".join(SERVICE_WORDS) + ")$")
 _SERVICE_HEAD = re.compile("^(?:" + "|".join(w for w in SERVICE_WORDS if len(w) >= 2) + ")")
 _TAIL = re.compile(r"(?:综合)?(?:信息化|信息|数据)?(?:管理|服务|应用|业务|监管|办公)?(?:信息)?"
                    r"(?:系统|平台|软件|子系统)$")
+TAIL_WORDS = ("数据", "监管", "服务", "应用", "业务", "办公")
 _UNIT_TAIL = re.compile(r"(?:人民政府|街道办事处|办事处|委员会|委|局|中心|办公室|办|院|所|站|队|馆|联合会|总工会|"
                         r"大队|集团有限公司|有限公司|公司)$")
 _REMARK = re.compile(r"^(?:旧版|新版|云阳|云阳县|试运行|在用|暂定|含.*)$")
@@ -188,6 +189,7 @@ class Parsed:
     phase_kind: str | None            # "期" (二期) or "版" (（2.0）): how the phase was written
     version: int | None               # V2.0 → 2 (a phase only where the directory holds phases)
     steps: tuple[tuple[str, str], ...]  # (kind, text) taken off, in order
+    tail_words: frozenset = frozenset()  # 数据, 监管, 服务 … of the tail taken off (统计监管系统 ≠ 统计数据系统)
 
     def as_dict(self) -> dict:
         return {"written": self.written, "core": self.core, "phase": self.phase, "phase_kind": self.phase_kind,
@@ -258,7 +260,8 @@ def parse(name: str, unit_name: str = "") -> Parsed:
                     text = text[m.end():]
                 text = _strip_noise(text, steps)
                 break
-    return Parsed(name, text, *_phase_of(steps), version_of(steps), tuple(steps))
+    tail_words = frozenset(w for kind, t in steps if kind == "tail" for w in TAIL_WORDS if w in t)
+    return Parsed(name, text, *_phase_of(steps), version_of(steps), tuple(steps), tail_words)
 
 
 def _phase_of(steps) -> tuple[int | None, str | None]:
@@ -279,32 +282,30 @@ def version_of(steps) -> int | None:
 def _strip_noise(text: str, steps: list) -> str:
     """Service words, years, phases, versions and the generic tail off the end; abbreviations."""
     text = _abbreviate(text, steps)
+    # once the generic tail (系统/平台) is off, what is left is the name: no more service words
+    named = any(kind == "tail" for kind, _ in steps)
     for _ in range(6):
         before = text
-        if (m := _SERVICE_TAIL.search(text)) and m.start() >= 2:
+        if not named and (m := _SERVICE_TAIL.search(text)) and m.start() >= 2:
             steps.append(("service", m.group(0)))
             text = text[:m.start()]
-        elif word := _service_typo(text):
+        elif not named and (word := _service_typo(text)):
             steps.append(("service", f"{text[-len(word):]}（即“{word}”）"))
             text = text[:-len(word)]
         if (m := re.search(_YEAR.pattern + "$", text)) and m.start() >= 2:
             steps.append(("year", m.group(0)))
             text = text[:m.start()]
         if (m := re.search(_VERSION.pattern + "$", text)) and m.start() >= 2:
-            version = int(m.group(1))
             steps.append(("version", m.group(0)))
             text = text[:m.start()]
         if (m := re.search(r"(?:" + _PHASE.pattern + r"|(?<![v\d.])(\d+)\.0版?)$", text)) and m.start() >= 2:
             if _number(m.group(1) or m.group(2)):
                 steps.append(("phase", m.group(0)))
                 text = text[:m.start()]
-        if (m := re.search(_VERSION.pattern + "$", text)) and m.start() >= 2:
-            version = int(m.group(1))
-            steps.append(("version", m.group(0)))
-            text = text[:m.start()]
         if (m := _TAIL.search(text)) and m.start() >= 2:
             steps.append(("tail", m.group(0)))
             text = text[:m.start()]
+            named = True
         if text == before:
             break
     return text
@@ -375,8 +376,15 @@ def compare(line: Parsed, other: Parsed) -> Comparison:
     if not a or not b:
         return result
     if a == b:
-        result.score = 100.0
-        result.steps.append({"rule": "same_core", "text": f"名称核心一致：“{a}”", "points": 100.0})
+        la, lb = line.tail_words, other.tail_words
+        if la and lb and la != lb:
+            result.score = 90.0 if not la & lb else 95.0
+            result.steps.append({"rule": "same_core", "text": f"名称核心一致：“{a}”，但尾词不同（申报“{'、'.join(sorted(la))}”，"
+                                 f"该系统“{'、'.join(sorted(lb))}”）", "points": result.score})
+            result.extra_system = ""
+        else:
+            result.score = 100.0
+            result.steps.append({"rule": "same_core", "text": f"名称核心一致：“{a}”", "points": 100.0})
     else:
         ma, mb = _generic_mask(a), _generic_mask(b)
         total = sum(_weight(ma, i) for i in range(len(a))) + sum(_weight(mb, j) for j in range(len(b)))
