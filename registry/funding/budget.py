@@ -131,21 +131,16 @@ def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, uni
     fitting = [c for c in judged if not c["conflicts"]]
     best = fitting[0] if fitting else None
     why_not_auto, state = [], "unmatched"
-    if best is not None and best["other_unit"] and best["similarity"] < matching.AUTO:
-        why_not_auto.append(f"本单位没有相符的系统；其他单位的“{best['name']}”相似度{best['similarity']}，"
-                            f"不足以跨单位建议（须达到{matching.AUTO}）")
-        best = None
     if best is not None and best["other_unit"]:
-        rivals = [c for c in fitting[1:] if c["other_unit"] and c["score"] > best["score"] - matching.MARGIN]
-        if rivals:
-            why_not_auto.append(f"本单位没有相符的系统，{len(rivals) + 1}个其他单位有同名系统，无法判断")
-            best = None
+        # the line's unit was recognised: another unit's system is shown as a candidate (a person
+        # may pick it), never suggested or matched
+        why_not_auto.append(f"{best['unit_name']}的“{best['name']}”属于其他单位，不作匹配；如确系该系统请人工确认")
+        fitting = [c for c in fitting if not c["other_unit"]]
+        best = fitting[0] if fitting else None
     if best is not None and best["score"] >= matching.SUGGEST:
         state = "suggested"
         if best["score"] < matching.AUTO:
             why_not_auto.append(f"得分{best['score']}低于自动匹配线{matching.AUTO}")
-        if best["other_unit"]:
-            why_not_auto.append("该系统属于其他单位")
         if own_unit is None:
             why_not_auto.append(unit_note)
         why_not_auto.extend(best["doubts"])
@@ -154,7 +149,7 @@ def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, uni
         if best["extra_system"]:
             why_not_auto.append(f"申报名称缺少“{best['extra_system']}”")
         exact = best["similarity"] == 100.0 and best["core"] and not best["extra_system"]
-        close = [c for c in fitting[1:] if best["score"] - c["score"] < matching.MARGIN
+        close = [c for c in fitting[1:] if best["score"] - c["score"] < matching.MARGIN and not c["other_unit"]
                  and not (exact and c["similarity"] < 100.0)]   # the same core beats a name that differs
         if exact:
             for c in fitting[1:]:
@@ -193,7 +188,7 @@ def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, uni
     else:
         refused = "；".join(f"“{c['name']}”（{c['unit_name']}）{c['why']}" for c in judged[:3])
         summary = "总目录中没有相符的系统" + ("：" + refused if refused else "") + \
-            ("；" + "；".join(why_not_auto) if why_not_auto and not refused else "")
+            ("；" + "；".join(why_not_auto) if why_not_auto else "")
     return {"state": state, "chosen": chosen, "summary": summary, "why_not_auto": why_not_auto}
 
 

@@ -50,7 +50,7 @@ SERVICE_WORDS = tuple(sorted((
     "升级改造", "升级", "改造", "扩容", "租赁", "云资源", "云服务", "托管", "驻场", "网络安全", "购买服务",
     "经费", "费用", "费", "项目", "采购", "建设", "技术",
 ), key=len, reverse=True))
-_SERVICE_TAIL = re.compile("(?:" + "|".join(SERVICE_WORDS) + ")$")
+_SERVICE_TAIL = re.compile("(?:" + "|".join(SERVICE_WORDS) + ")+$")
 _SERVICE_HEAD = re.compile("^(?:" + "|".join(w for w in SERVICE_WORDS if len(w) >= 2) + ")")
 _TAIL = re.compile(r"(?:综合)?(?:信息化|信息|数据)?(?:管理|服务|应用|业务|监管|办公)?(?:信息)?"
                    r"(?:系统|平台|软件|子系统)$")
@@ -197,8 +197,22 @@ class Parsed:
                 "removed": [{"kind": k, "label": STEP_LABELS[k], "text": t} for k, t in self.steps]}
 
 
+def _variants(pairs) -> tuple[tuple[str, str], ...]:
+    """Each long form also with 系统/平台 swapped (医院信息平台 is written for 医院信息系统)."""
+    out = []
+    for long, short in pairs:
+        out.append((long, short))
+        for a, b in (("系统", "平台"), ("平台", "系统")):
+            if long.endswith(a):
+                out.append((long[: -len(a)] + b, short))
+    return tuple(sorted(dict.fromkeys(out), key=lambda p: -len(p[0])))
+
+
+_ABBREVIATIONS = _variants(ABBREVIATIONS)
+
+
 def _abbreviate(text: str, steps: list) -> str:
-    for long, short in ABBREVIATIONS:
+    for long, short in _ABBREVIATIONS:
         if long in text and long != short:
             text = text.replace(long, short)
             steps.append(("abbreviation", f"{long}→{short.upper() if short.isascii() else short}"))
@@ -462,6 +476,8 @@ def phase_check(line: Parsed, system: Parsed, siblings: list[Parsed]) -> tuple[s
     if wanted is not None and have is None:
         if wanted == 1:
             return None, "申报为一期，该系统未注明期次", False
+        if any(s.phase == wanted for s in siblings):
+            return f"期次不同：申报为第{wanted}期，该系统未注明期次（总目录另有第{wanted}期）", None, False
         return f"申报为第{wanted}期，该系统未注明期次，总目录中没有第{wanted}期", None, False
     if have is not None:
         if any(s.phase is None for s in siblings):
