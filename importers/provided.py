@@ -83,11 +83,14 @@ def already_provided(ctx: Context, unit_id: int | None, entries: list[Entry]) ->
     answers: dict[str, dict] = {}
     notices = []
     warnings = []
+    found_for = []
     for entry in entries:
-        if not entry.item:
-            continue
-        found = match(entry.item, entry.data_type, entry.data_length)
-        if found.key is None or not counts_for_duplication(found.element_id):
+        found = match(entry.item, entry.data_type, entry.data_length) if entry.item else None
+        found_for.append(found if found is not None and found.key is not None
+                         and counts_for_duplication(found.element_id) else None)
+    held = _held_elsewhere(ctx, unit_id, {f.key for f in found_for if f is not None})
+    for entry, found in zip(entries, found_for):
+        if found is None or found.key not in held:
             continue
         if found.key not in answers:
             if len(answers) >= MAX_LOOKUPS:
@@ -117,3 +120,19 @@ def already_provided(ctx: Context, unit_id: int | None, entries: list[Entry]) ->
             "data_element_name": answer.get("data_element_name", ""), "providers": providers,
             "message": message(entry.item, providers)})
     return warnings, notices
+
+
+def _held_elsewhere(ctx: Context, unit_id: int | None, keys: set[str]) -> set[str]:
+    """The data elements among `keys` that items of another unit hold (only those can have a
+    provider; the lookup then applies the provider rule to them)."""
+    from sqlalchemy import select
+
+    from registry.db import in_chunks
+    from search.models import ItemElement
+    held: set[str] = set()
+    for part in in_chunks(sorted(keys)):
+        stmt = select(ItemElement.key).where(ItemElement.key.in_(part)).distinct()
+        if unit_id is not None:
+            stmt = stmt.where(ItemElement.unit_id != unit_id)
+        held.update(ctx.session.scalars(stmt))
+    return held
