@@ -136,3 +136,13 @@ def _held_elsewhere(ctx: Context, unit_id: int | None, keys: set[str]) -> set[st
             stmt = stmt.where(ItemElement.unit_id != unit_id)
         held.update(ctx.session.scalars(stmt))
     return held
+
+
+def for_items(ctx: Context, resource, items) -> dict:
+    """{"already_provided": [...]} for items just written to `resource` by an edit (the API answer
+    of package_create/update/patch and item_create/update/patch)."""
+    system, unit = resource.system, resource.unit
+    entries = [Entry(None, unit.name if unit else "", system.name if system else "", resource.title, i.name,
+                     i.data_type, i.data_length) for i in items]
+    warnings, _ = already_provided(ctx, resource.unit_id, entries)
+    return {"already_provided": warnings}

@@ -86,3 +86,23 @@ def test_a_file_with_problems_still_warns_in_its_annotated_copy(client, world, t
     link = re.search(r'href="(/import/annotated/[^"]+)"', text).group(1)
     book = load_workbook(io.BytesIO(client.get(link).data))
     assert PROVIDED_SHEET in book.sheetnames and "导入问题清单" in book.sheetnames
+
+
+def test_editing_a_catalog_through_the_api_answers_with_the_items_already_provided(client, make, world):
+    dibao = make.system(world["civil"], name="低保管理信息系统")
+    headers = {"Authorization": world["token"]}
+    created = client.post("/api/3/action/package_create", headers=headers, json={
+        "system": dibao["id"], "title": "低保对象信息", "sharing_type": "有条件共享", "sharing_method": "共享交换平台",
+        "items": [{"name": "身份证号码", "data_type": "C", "data_length": 18},
+                  {"name": "保障金额", "data_type": "Y", "data_length": 16}]}).get_json()
+    assert created["success"], created
+    [warning] = created["result"]["already_provided"]
+    assert warning["item"] == "身份证号码" and warning["providers"][0]["unit"] == POLICE
+    assert "不要重复采集" in warning["message"] and warning["sheet"] == "" and warning["row"] is None
+    amount = next(i for i in created["result"]["items"] if i["name"] == "保障金额") if "items" in created["result"] \
+        else None
+    item_id = amount["id"] if amount else make.act("package_show", {"id": created["result"]["id"]})["items"][1]["id"]
+    patched = client.post("/api/3/action/item_patch", headers=headers,
+                          json={"id": item_id, "name": "公民身份号码"}).get_json()
+    assert patched["success"], patched
+    assert patched["result"]["already_provided"][0]["providers"][0]["system"] == "户政管理信息系统"
