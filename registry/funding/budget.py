@@ -118,8 +118,8 @@ def _judge(directory: Directory, line: matching.Parsed, cand: matching.Candidate
 
 
 def _difference(c: dict) -> str:
-    words = [f"多出“{c['extra_system']}”" if c["extra_system"] else "",
-             f"缺少申报的“{c['extra_line']}”" if c["extra_line"] else ""]
+    words = [f"多出“{matching.shown(c['extra_system'])}”" if c["extra_system"] else "",
+             f"缺少申报的“{matching.shown(c['extra_line'])}”" if c["extra_line"] else ""]
     texts = [s["text"] for s in c["steps"] if s["rule"] in ("missing_words", "extra_words")]
     return "该系统名称" + ("、".join(w for w in words if w) or "与申报只差通用词：" + "；".join(texts or ["写法不同"]))
 
@@ -145,9 +145,9 @@ def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, uni
             why_not_auto.append(unit_note)
         why_not_auto.extend(best["doubts"])
         if best["extra_line"]:
-            why_not_auto.append(f"申报名称多出“{best['extra_line']}”")
+            why_not_auto.append(f"申报名称多出“{matching.shown(best['extra_line'])}”")
         if best["extra_system"]:
-            why_not_auto.append(f"申报名称缺少“{best['extra_system']}”")
+            why_not_auto.append(f"申报名称缺少“{matching.shown(best['extra_system'])}”")
         exact = best["similarity"] == 100.0 and best["core"] and not best["extra_system"]
         close = [c for c in fitting[1:] if best["score"] - c["score"] < matching.MARGIN and not c["other_unit"]
                  and not (exact and c["similarity"] < 100.0)]   # the same core beats a name that differs

@@ -383,6 +383,11 @@ class Comparison:
                 "extra_line": self.extra_line, "extra_system": self.extra_system}
 
 
+def shown(text: str) -> str:
+    """A core as shown to people: acronyms in capitals (gis → GIS)."""
+    return re.sub(r"[a-z]+", lambda m: m.group(0).upper(), text)
+
+
 def compare(line: Parsed, other: Parsed) -> Comparison:
     """How far the system name `other` fits the line (see the module docstring)."""
     a, b = line.core, other.core
@@ -393,12 +398,12 @@ def compare(line: Parsed, other: Parsed) -> Comparison:
         la, lb = line.tail_words, other.tail_words
         if la and lb and la != lb:
             result.score = 90.0 if not la & lb else 95.0
-            result.steps.append({"rule": "same_core", "text": f"名称核心一致：“{a}”，但尾词不同（申报“{'、'.join(sorted(la))}”，"
+            result.steps.append({"rule": "same_core", "text": f"名称核心一致：“{shown(a)}”，但尾词不同（申报“{'、'.join(sorted(la))}”，"
                                  f"该系统“{'、'.join(sorted(lb))}”）", "points": result.score})
             result.extra_system = ""
         else:
             result.score = 100.0
-            result.steps.append({"rule": "same_core", "text": f"名称核心一致：“{a}”", "points": 100.0})
+            result.steps.append({"rule": "same_core", "text": f"名称核心一致：“{shown(a)}”", "points": 100.0})
     else:
         ma, mb = _generic_mask(a), _generic_mask(b)
         total = sum(_weight(ma, i) for i in range(len(a))) + sum(_weight(mb, j) for j in range(len(b)))
@@ -418,13 +423,13 @@ def compare(line: Parsed, other: Parsed) -> Comparison:
                 content_a = "".join(c for k, c in zip(range(i1, i2), sa) if not ma[k])
                 content_b = "".join(c for k, c in zip(range(j1, j2), sb) if not mb[k])
                 if content_a and content_b:
-                    result.conflicts.append(f"主题词不一致：申报写“{sa}”，该系统为“{sb}”")
+                    result.conflicts.append(f"主题词不一致：申报写“{shown(sa)}”，该系统为“{shown(sb)}”")
                 extra_a.append(content_a)
                 extra_b.append(content_b)
                 if (sa and not content_a) or (sb and not content_b):
                     generic_diff.append(sa or sb)
         result.score = 100.0 * matched / total if total else 0.0
-        result.steps.append({"rule": "similarity", "text": f"名称核心“{a}”与“{b}”相似（通用词权重较低）",
+        result.steps.append({"rule": "similarity", "text": f"名称核心“{shown(a)}”与“{shown(b)}”相似（通用词权重较低）",
                              "points": round(result.score, 1)})
         if typos:
             result.steps.append({"rule": "homophone", "text": "同音错别字：" + "、".join(typos), "points": 0.0})
@@ -433,14 +438,14 @@ def compare(line: Parsed, other: Parsed) -> Comparison:
         if result.extra_system and not result.extra_line and not result.conflicts:
             abbreviated = abbreviation_score(a, b)
             if abbreviated > result.score:
-                result.steps.append({"rule": "abbreviation", "text": f"简写：“{a}”的字依次出现在“{b}”中",
+                result.steps.append({"rule": "abbreviation", "text": f"简写：“{shown(a)}”的字依次出现在“{shown(b)}”中",
                                      "points": round(abbreviated, 1)})
                 result.score = abbreviated
         if result.extra_system:
-            result.steps.append({"rule": "missing_words", "text": f"申报名称缺少该系统的“{result.extra_system}”",
+            result.steps.append({"rule": "missing_words", "text": f"申报名称缺少该系统的“{shown(result.extra_system)}”",
                                  "points": 0.0})
         if result.extra_line and not result.conflicts:
-            result.steps.append({"rule": "extra_words", "text": f"申报名称多出“{result.extra_line}”", "points": 0.0})
+            result.steps.append({"rule": "extra_words", "text": f"申报名称多出“{shown(result.extra_line)}”", "points": 0.0})
     return result
 
 
