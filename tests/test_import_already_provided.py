@@ -106,3 +106,17 @@ def test_editing_a_catalog_through_the_api_answers_with_the_items_already_provid
                           json={"id": item_id, "name": "公民身份号码"}).get_json()
     assert patched["success"], patched
     assert patched["result"]["already_provided"][0]["providers"][0]["system"] == "户政管理信息系统"
+
+
+def test_import_command_prints_the_items_already_provided(reg, world, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from registry.cli import main
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", reg.settings.resolved_database_url())
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    path = workbook(tmp_path)
+    result = CliRunner().invoke(main, ["import", "catalog", str(path), "--unit", "yymzj"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "已由其他单位提供的信息项 1 个" in result.output
+    assert f"低保目录.xlsx 目录!E5 低保对象信息·身份证号码 → {POLICE}“户政管理信息系统”（有条件共享，共享交换平台）" \
+        in result.output
