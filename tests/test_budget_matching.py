@@ -128,3 +128,12 @@ def test_cli_funding_report_budget_json_carries_the_explanations(reg, make, dire
     assert first["explanation"]["summary"].startswith("自动匹配“水环境质量自动监测系统”")
     assert {c["verdict"] for c in first["candidates"]} >= {"chosen"}
     assert report["lines"][1]["state"] == "unmatched"
+
+
+def test_a_line_without_a_unit_is_matched_when_one_system_of_the_whole_directory_fits(make, directory, tmp_path):
+    lines = [("", "燃汽安全监管平台维保", 100), ("", "网格化社会治理平台运维", 100), ("县里某局", "燃气安全监管平台", 100)]
+    run = upload(make, budget_workbook(tmp_path / "b.xlsx", lines))
+    gas, grid, unknown_unit = make.act("budget_report", {"run": run["id"]})["lines"]
+    assert gas["state"] == "matched" and gas["system_id"] == directory[("zjw", "燃气安全监管平台")]["id"]
+    assert grid["state"] == "suggested" and "只差0.0分" in grid["explanation"]["summary"]   # three towns hold it
+    assert unknown_unit["state"] == "suggested" and "未能识别单位“县里某局”" in unknown_unit["explanation"]["summary"]

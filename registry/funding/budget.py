@@ -125,7 +125,7 @@ def _difference(c: dict) -> str:
 
 
 def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, unit_note: str,
-            tie_break) -> dict:
+            tie_break, unit_written: bool = True) -> dict:
     """State, chosen system and the explanation: why it matched and what it beat, or why not."""
     judged.sort(key=lambda c: (not c["conflicts"], c["score"], tie_break(c["system_id"])), reverse=True)
     fitting = [c for c in judged if not c["conflicts"]]
@@ -141,7 +141,7 @@ def _decide(line: matching.Parsed, judged: list[dict], own_unit: int | None, uni
         state = "suggested"
         if best["score"] < matching.AUTO:
             why_not_auto.append(f"得分{best['score']}低于自动匹配线{matching.AUTO}")
-        if own_unit is None:
+        if own_unit is None and unit_written:   # a unit written but not recognised: a person checks
             why_not_auto.append(unit_note)
         why_not_auto.extend(best["doubts"])
         if best["extra_line"]:
@@ -211,7 +211,7 @@ def match_lines(directory: Directory, lines: list[RequestLine]) -> list[dict]:
                 if cand.system_id not in pool:
                     pool[cand.system_id] = cand
                     judged.append(_judge(directory, parsed, cand, unit_id))
-        decision = _decide(parsed, judged, unit_id, unit_note, directory.tie_break)
+        decision = _decide(parsed, judged, unit_id, unit_note, directory.tie_break, bool(line.unit))
         shown = [c for c in judged if c["score"] >= 25 or c["verdict"] == "chosen" or c["conflicts"]][:5] \
             or judged[:3]
         chosen = decision["chosen"]
