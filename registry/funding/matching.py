@@ -518,11 +518,15 @@ def preselect(text_core: str, candidates: list[Candidate], flat=None, limit: int
         return []
     owners, cores = flat or flatten(candidates)
     pool = {}
+    best = 0.0
     for scorer in (fuzz.ratio, fuzz.partial_ratio):
         for _, value, i in process.extract(text_core, cores, scorer=scorer, limit=limit):
             if value > 30:
                 pool.setdefault(owners[i].system_id, owners[i])
-    for cand, key in zip(owners, cores):
-        if cand.system_id not in pool and (abbreviation_score(text_core, key) or key == text_core):
-            pool[cand.system_id] = cand
+            best = max(best, value) if scorer is fuzz.ratio else best
+    if best < AUTO:   # the abbreviation test only where similarity finds nothing sure
+        first = text_core[:1]
+        for cand, key in zip(owners, cores):
+            if key[:1] == first and cand.system_id not in pool and (key == text_core or abbreviation_score(text_core, key)):
+                pool[cand.system_id] = cand
     return list(pool.values())
