@@ -137,3 +137,9 @@ def test_a_line_without_a_unit_is_matched_when_one_system_of_the_whole_directory
     assert gas["state"] == "matched" and gas["system_id"] == directory[("zjw", "燃气安全监管平台")]["id"]
     assert grid["state"] == "suggested" and "只差0.0分" in grid["explanation"]["summary"]   # three towns hold it
     assert unknown_unit["state"] == "suggested" and "未能识别单位“县里某局”" in unknown_unit["explanation"]["summary"]
+
+
+def test_a_homophone_typo_in_the_generic_tail_is_read_as_the_tail():
+    typo = matching.parse("燃气安全监管平抬运维费", "云阳县住房和城乡建设委员会")
+    assert typo.core == matching.parse("燃气安全监管平台", "云阳县住房和城乡建设委员会").core == "燃气安全"
+    assert ("typo", "平抬（即“平台”）") in typo.steps

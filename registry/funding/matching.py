@@ -85,7 +85,8 @@ _NON_WORD = re.compile(r"[^0-9a-z.\u3400-\u9fff]+")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
 STEP_LABELS = {"county": "县名", "unit": "单位名称", "year": "年度", "service": "经费/服务用语", "tail": "通用尾词",
-               "remark": "括号备注", "phase": "期次", "version": "版本号", "abbreviation": "简称"}
+               "remark": "括号备注", "phase": "期次", "version": "版本号", "abbreviation": "简称",
+               "typo": "同音错别字"}
 
 
 @lru_cache(maxsize=None)
@@ -316,6 +317,9 @@ def _strip_noise(text: str, steps: list) -> str:
             if _number(m.group(1) or m.group(2)):
                 steps.append(("phase", m.group(0)))
                 text = text[:m.start()]
+        if not _TAIL.search(text) and (word := _tail_typo(text)):
+            steps.append(("typo", f"{text[-2:]}（即“{word}”）"))
+            text = text[:-2] + word
         if (m := _TAIL.search(text)) and m.start() >= 2:
             steps.append(("tail", m.group(0)))
             text = text[:m.start()]
@@ -323,6 +327,15 @@ def _strip_noise(text: str, steps: list) -> str:
         if text == before:
             break
     return text
+
+
+def _tail_typo(text: str) -> str | None:
+    """系统/平台 at the end written with a homophone (管理系通, 服务平抬)."""
+    tail = text[-2:]
+    for word in ("系统", "平台"):
+        if len(text) >= 4 and sum(a != b for a, b in zip(tail, word)) == 1 and homophones(tail, word):
+            return word
+    return None
 
 
 def _service_typo(text: str) -> str | None:
