@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from importers.annotate import PROVIDED_SHEET
-from tests.import_workbooks import CIVIL, DIBAO, JIUZHU, POLICE, form_rows, write_xlsx
+from tests.import_workbooks import CIVIL, JIUZHU, POLICE, form_rows, write_xlsx
 from tests.test_import_api_web import login, upload
 
 # 身份证号码 is the data element 公民身份号码 the police already share; 保障金额 nobody provides
