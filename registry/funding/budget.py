@@ -217,7 +217,9 @@ def match_lines(directory: Directory, lines: list[RequestLine]) -> list[dict]:
         chosen = decision["chosen"]
         out.append({
             "unit_id": unit_id, "system_id": chosen["system_id"] if chosen else None,
-            "confidence": chosen["score"] if chosen else (shown[0]["score"] if shown else 0.0),
+            # unmatched: the best score of a system that could have fitted (excluded ones do not count)
+            "confidence": chosen["score"] if chosen else max(
+                (c["score"] for c in judged if not c["conflicts"] and not c["other_unit"]), default=0.0),
             "state": decision["state"],
             "candidates": [{k: c[k] for k in ("system_id", "name", "unit_name", "score", "verdict", "steps",
                                               "conflicts", "core", "phase") if k in c}
