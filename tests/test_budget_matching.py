@@ -143,3 +143,18 @@ def test_a_homophone_typo_in_the_generic_tail_is_read_as_the_tail():
     typo = matching.parse("燃气安全监管平抬运维费", "云阳县住房和城乡建设委员会")
     assert typo.core == matching.parse("燃气安全监管平台", "云阳县住房和城乡建设委员会").core == "燃气安全"
     assert ("typo", "平抬（即“平台”）") in typo.steps
+
+
+def test_phases_against_the_directory(make, tmp_path):
+    unit = make.unit(code="tjj", name="云阳县统计局")
+    only_first = make.system(unit, name="统计联网直报平台（一期）")
+    first, second = make.system(unit, name="统计数据管理系统一期"), make.system(unit, name="统计数据管理系统二期")
+    lines = [("统计局", "统计联网直报平台运维", 1), ("统计局", "统计数据管理系统二期运维费", 1),
+             ("统计局", "统计数据管理系统", 1), ("统计局", "统计联网直报平台（三期）", 1)]
+    run = upload(make, budget_workbook(tmp_path / "b.xlsx", lines))
+    plain, phase2, unsaid, third = make.act("budget_report", {"run": run["id"]})["lines"]
+    assert plain["state"] == "matched" and plain["system_id"] == only_first["id"]
+    assert phase2["state"] == "matched" and phase2["system_id"] == second["id"]
+    assert unsaid["state"] == "suggested" and "总目录中只有第" in unsaid["explanation"]["summary"]
+    assert third["state"] == "unmatched" and "期次不同：申报为第3期，该系统为第1期" in third["explanation"]["summary"]
+    assert first["id"] != second["id"]

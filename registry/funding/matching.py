@@ -500,6 +500,8 @@ def phase_check(line: Parsed, system: Parsed, siblings: list[Parsed]) -> tuple[s
     if have is not None:
         if any(s.phase is None for s in siblings):
             return f"申报未注明期次，该系统为第{have}期，总目录另有未注明期次的同名系统", None, False
+        if have == 1 and not siblings:
+            return None, "申报未注明期次，总目录中只有这一期（第1期）", False
         return None, f"申报未注明期次，总目录中只有第{have}期", True
     if siblings and any(s.phase is not None for s in siblings):
         return None, "申报未注明期次，按未注明期次的这一期", False
