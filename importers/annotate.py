@@ -21,16 +21,21 @@ from importers.sources import READ_ERRORS, check_file, iter_sheets
 
 RED = "FFFF0000"
 RED_FILL = PatternFill("solid", fgColor=RED)
+YELLOW_FILL = PatternFill("solid", fgColor="FFFFEB9C")
 AUTHOR = "导入检查"
 LIST_SHEET = "导入问题清单"
+PROVIDED_SHEET = "已由其他单位提供"
 
 
 def annotated_name(filename: str) -> str:
     return f"{Path(filename).stem}-问题标注.xlsx"
 
 
-def annotate(source: Path | str, filename: str, problems: list[Problem], out: Path | str) -> Path:
-    """Write the annotated copy of an imported file (it passed the import's checks) to `out` (.xlsx)."""
+def annotate(source: Path | str, filename: str, problems: list[Problem], out: Path | str,
+             provided: list[dict] = ()) -> Path:
+    """Write the annotated copy of an imported file (it passed the import's checks) to `out` (.xlsx).
+    `provided`: items another unit already provides (importers.provided), filled yellow with the
+    provider in a comment and listed on a sheet of their own."""
     source = Path(source)
     kind = check_file(source, filename, sys.maxsize)
     book, titles = None, {}
@@ -48,19 +53,26 @@ def annotate(source: Path | str, filename: str, problems: list[Problem], out: Pa
             by_cell[(sheet, p.column or "A", p.row)].append(p.reason)
     for (sheet, column, row), reasons in by_cell.items():
         _mark(book[sheet], f"{column}{row}", reasons)
-    _problem_list(book, problems)
+    for w in provided:
+        sheet = titles.get(w["sheet"], w["sheet"])
+        if sheet in book.sheetnames and w["row"] and (sheet, w["column"] or "A", w["row"]) not in by_cell:
+            _mark(book[sheet], f"{w['column'] or 'A'}{w['row']}", [w["message"]], YELLOW_FILL)
+    if provided:
+        _provided_list(book, provided)
+    if problems or not provided:
+        _problem_list(book, problems)
     book.save(out)
     return Path(out)
 
 
-def _mark(ws, coordinate: str, reasons: list[str]) -> None:
+def _mark(ws, coordinate: str, reasons: list[str], fill=RED_FILL) -> None:
     target = ws[coordinate]
     if isinstance(target, MergedCell):
         for merged in ws.merged_cells.ranges:
             if coordinate in merged:
                 target = ws.cell(merged.min_row, merged.min_col)
                 break
-    target.fill = RED_FILL
+    target.fill = fill
     text = "\n".join(dict.fromkeys(reasons))
     if target.comment is not None and target.comment.author == AUTHOR:
         text = target.comment.text + "\n" + text
@@ -78,6 +90,21 @@ def _problem_list(book, problems: list[Problem]) -> None:
     for p in problems:
         ws.append([p.sheet, p.row, p.column, p.value, p.reason])
     for letter, width in zip("ABCDE", (16, 8, 6, 30, 70)):
+        ws.column_dimensions[letter].width = width
+    book.active = 0
+
+
+def _provided_list(book, provided: list[dict]) -> None:
+    ws = book.create_sheet(PROVIDED_SHEET, 0)
+    ws.append([f"已由其他单位提供的信息项（共 {len(provided)} 项；标黄的单元格有批注；请先申请共享，不要重复采集）"])
+    ws.append(["工作表", "行", "信息资源", "信息项", "提供单位", "提供系统", "信息资源（提供方）", "共享类型", "共享方式"])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for w in provided:
+        for p in w["providers"]:
+            ws.append([w["sheet"], w["row"], w["resource"], w["item"], p["unit"], p["system"], p["resource"],
+                       p["sharing_type_label"], p["sharing_method_label"]])
+    for letter, width in zip("ABCDEFGHI", (14, 6, 24, 20, 24, 28, 24, 12, 14)):
         ws.column_dimensions[letter].width = width
     book.active = 0
 

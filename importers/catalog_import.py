@@ -27,6 +27,7 @@ from registry.errors import ValidationFailed
 from registry.locks import lock_unit
 from registry.lookup import get_unit
 from registry.models import AuditLog, InformationSystem, Unit
+from importers import provided
 from importers.catalog_reader import CatalogReader, Chunk
 from importers.catalog_writer import I, ITEM_COLUMNS, LISTED, RESOURCE_COLUMNS, R, ChunkWriter, SystemRows
 from importers.problems import ImportFailed
@@ -71,13 +72,19 @@ def import_catalog(ctx: Context, path: Path | str, filename: str | None = None, 
     else:
         reader = CatalogReader(path, filename, unit=unit_name, system=system, max_bytes=max_bytes)
     importer = _Importer(ctx, reader, explicit, ImportReport(reader.filename, dry_run, replace))
+    collected = provided.Collector()
     savepoint = ctx.session.begin_nested()
     try:
         for chunk in reader.chunks():
             importer.apply(chunk)
+            collected.add_chunk(chunk)
         if reader.problems:
             raise ImportFailed(reader.problems, importer.file_units, reader.notices)
         importer.finish()
+    except ImportFailed as exc:
+        savepoint.rollback()
+        exc.already_provided = _already_provided(ctx, importer, collected)[0]
+        raise
     except BaseException:
         savepoint.rollback()
         raise
@@ -87,7 +94,25 @@ def import_catalog(ctx: Context, path: Path | str, filename: str | None = None, 
     else:
         savepoint.commit()
     importer.report.notices = reader.notices
-    return importer.report.as_dict()
+    result = importer.report.as_dict()
+    warnings, notices = _already_provided(ctx, importer, collected)
+    result["already_provided"], result["notices"] = warnings, result["notices"] + notices
+    return result
+
+
+def _already_provided(ctx: Context, importer: "_Importer", collected: "provided.Collector") -> tuple[list, list]:
+    """Items of the file another unit already provides (warn before collecting, Art. 28), each
+    looked up for the unit it is imported into."""
+    warnings, notices = [], []
+    by_unit: dict[int | None, list] = {}
+    for entry in collected.entries:
+        found = importer.units.get(vocab.fold(entry.unit))
+        by_unit.setdefault(found[0] if found else None, []).append(entry)
+    for unit_id, entries in by_unit.items():
+        more, said = provided.already_provided(ctx, unit_id, entries)
+        warnings += more
+        notices += [n for n in said if n not in notices]
+    return warnings, notices
 
 
 def import_unit(ctx: Context, ref) -> Unit | None:

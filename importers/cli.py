@@ -135,6 +135,25 @@ def import_one(reg, path: Path, options: dict, annotated_dir: str | None) -> dic
     return outcome
 
 
+PROVIDED_SHOWN = 20
+
+
+def _print_already_provided(outcomes: list[dict]) -> None:
+    """Warn before collecting: items another unit already provides (importers.provided)."""
+    found = [(o["file"], w) for o in outcomes for w in (o["report"] or {}).get("already_provided", [])]
+    if not found:
+        return
+    click.secho(f"\n已由其他单位提供的信息项 {len(found)} 个：请先申请共享使用，不要重复采集"
+                "（依据《管理办法》第二十八条）", fg="yellow")
+    for path, w in found[:PROVIDED_SHOWN]:
+        p = w["providers"][0]
+        where = f"{w['sheet']}!{w['column']}{w['row']}" if w["row"] else w["sheet"]
+        click.echo(f"  {path.name} {where} {w['resource']}·{w['item']} → {p['unit']}“{p['system']}”"
+                   f"（{p['sharing_type_label']}，{p['sharing_method_label']}）")
+    if len(found) > PROVIDED_SHOWN:
+        click.echo(f"  ……另有 {len(found) - PROVIDED_SHOWN} 个")
+
+
 def write_annotated(path: Path, problems, folder: Path) -> Path:
     from importers.annotate import annotate, annotated_name
     folder.mkdir(parents=True, exist_ok=True)
@@ -175,6 +194,7 @@ def print_outcomes(outcomes: list[dict], dry_run: bool, replace: bool) -> None:
                    f"{totals['items_would_delete']} 个（未删除；加 --replace 才删除）。")
     if dry_run:
         click.secho("（仅校验，未写入数据库）", fg="yellow")
+    _print_already_provided(outcomes)
     for outcome in outcomes:
         if outcome["problems"]:
             _print_problems(outcome)

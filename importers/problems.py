@@ -80,4 +80,7 @@ class ImportFailed(ValidationFailed):
         Exception.__init__(self, self.message)
 
     def error_dict(self) -> dict:
-        return {"__type": self.ckan_type, "message": self.message, "problems": self.errors["problems"]}
+        found = {"__type": self.ckan_type, "message": self.message, "problems": self.errors["problems"]}
+        if getattr(self, "already_provided", None):   # warn before collecting (importers.provided)
+            found["already_provided"] = self.already_provided
+        return found

@@ -42,6 +42,7 @@ def payloads(w):
         "evidence_close": {"id": w["risk"]["id"]},
         "budget_upload": {"year": 2027, "upload": LocalUpload(w["budget"], "b.xlsx")},
         "budget_confirm": {"line": w["line"]["id"], "not_in_directory": True},
+        "budget_confirm_bulk": {"run": w["run"]["id"], "min_score": 90},
         "funding_check": {"system": s["id"], "year": 2027},
         "funding_unit_check": {"unit": w["own"]["id"], "year": 2027},
         "funding_report": {"year": 2027},
@@ -61,6 +62,7 @@ ALLOWED = {
     "evidence_create_risk": BUREAU,                       # risks are the Bureau's findings
     "evidence_close": BUREAU,
     "budget_upload": {"finance", "admin"}, "budget_confirm": {"finance", "admin"},
+    "budget_confirm_bulk": {"finance", "admin"},
     "funding_check": READERS | {"department_own"}, "funding_unit_check": READERS | {"department_own"},
     "funding_report": READERS, "budget_report": READERS,
     "evidence_list": READERS | {"department_own"}, "evidence_show": READERS | {"department_own"},

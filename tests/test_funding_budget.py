@@ -16,13 +16,13 @@ COUNTY = {
     ("rsj", "云阳县人力资源和社会保障局"): ["社会保险经办系统", "就业创业服务管理系统"],
     ("ybj", "云阳县医疗保障局"): ["医疗保障信息平台（云阳）"],
     ("scjgj", "云阳县市场监督管理局"): ["食品药品安全监管系统", "市场主体登记注册系统"],
-    ("wjw", "云阳县卫生健康委员会"): ["云阳县全民健康信息平台", "基本公共卫生服务管理系统"],
+    ("wjw", "云阳县卫生健康委员会"): ["云阳县全民健康信息平台", "全民健康信息平台（二期）", "基本公共卫生服务管理系统"],
     ("czj", "云阳县财政局"): ["政府采购管理交易系统", "预算管理一体化系统"],
 }
 
 # (unit as written, system as written, amount, the system it means or None)
 LINES = [
-    ("云阳县公安局", "户政管理系统（二期）", 380000, "户政管理信息系统"),
+    ("云阳县公安局", "户政管理系统（二期）", 380000, None),                           # no phase 2 in the directory
     ("县公安局", "云阳县智慧公安综合管理平台运维费", 1200000, "云阳县智慧公安综合管理平台"),
     ("公安局", "公安交通管理综合应用系统V2.0", 450000, "公安交通管理综合应用平台"),
     ("云阳县民政局", "低保救助系统", 260000, "低保救助管理信息系统"),
@@ -32,7 +32,7 @@ LINES = [
     ("人社局", "社保经办系统", 520000, "社会保险经办系统"),                           # 简称
     ("云阳县医疗保障局", "医保平台（运维）", 300000, "医疗保障信息平台（云阳）"),        # registered alias
     ("云阳县市场监督管理局", "食品药品安全监官系统", 150000, "食品药品安全监管系统"),     # typo 官/管
-    ("卫健委", "全民健康信息平台（二期）", 800000, "云阳县全民健康信息平台"),
+    ("卫健委", "全民健康信息平台（二期）", 800000, "全民健康信息平台（二期）"),        # phases are systems
     ("云阳县卫生健康委员会", "基本公卫服务管理系统", 200000, "基本公共卫生服务管理系统"),
     ("云阳县财政局", "政府采购管理交易平台", 210000, "政府采购管理交易系统"),
     ("云阳县市场监督管理局", "智慧停车管理平台", 180000, None),                       # exists nowhere
@@ -86,12 +86,15 @@ def test_fixture_budget_list_every_line_matches_right_and_the_two_unknown_are_fl
             assert line["system_id"] == county[meant]["id"], (written, line["candidates"])
             assert line["state"] in ("matched", "suggested")
     by_name = {l["system_text"]: l for l in report["lines"]}
-    assert by_name["户政管理系统（二期）"]["state"] == "matched" and by_name["户政管理系统（二期）"]["eligible"]
+    assert by_name["户政管理系统（二期）"]["state"] == "unmatched"
+    assert "总目录中没有第2期" in str(by_name["户政管理系统（二期）"]["explanation"])
+    hit = by_name["云阳县智慧公安综合管理平台运维费"]
+    assert hit["state"] == "matched" and hit["eligible"]
     merged = by_name["城乡低保信息管理系统"]
     assert not merged["eligible"] and "整合并入“低保救助管理信息系统”" in merged["reasons"][0]["message"]
     summary = report["summary"]
-    assert summary["total"]["blocked"]["count"] == 3
-    assert summary["total"]["blocked"]["amount"] == 180000 + 350000 + 90000
+    assert summary["total"]["blocked"]["count"] == 4
+    assert summary["total"]["blocked"]["amount"] == 380000 + 180000 + 350000 + 90000
     assert summary["by_rule"][0]["rule"] == "not_in_directory" and summary["by_rule"][0]["article_text"] == "第二十八条"
 
 
@@ -143,10 +146,11 @@ def test_budget_report_workbook_and_summary_for_finance(make, county, tmp_path, 
     wb = load_workbook(io.BytesIO(response.data))
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
-    assert header[4] == "匹配的总目录系统" and header[-1] == "不予安排金额（元）"
+    assert header[4] == "匹配的总目录系统" and header[11] == "不予安排金额（元）" and header[12] == "匹配依据"
     unknown = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == "智慧停车管理平台"][0]
     assert unknown[4] == "（未匹配）" and unknown[8] == "不予安排运行维护经费"
     assert unknown[9] == "依据《管理办法》第二十八条" and unknown[11] == 180000
+    assert unknown[12].startswith("总目录中没有相符的系统")
     summary = wb["汇总"]
     labels = [r[1] for r in summary.iter_rows(min_row=2, values_only=True)]
     assert "未纳入政务信息系统总目录（第二十八条）" in labels
@@ -164,5 +168,5 @@ def test_cli_funding_report_with_and_without_a_budget_list(reg, make, county, tm
     budget = budget_workbook(tmp_path / "b.xlsx")
     result = CliRunner().invoke(main, ["funding-report", "--year", "2027", "--budget", str(budget), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "未匹配 2" in result.output
+    assert "未匹配 3" in result.output
     assert load_workbook(out).worksheets[0].max_row == len(LINES) + 1

@@ -7,6 +7,7 @@ from registry.actions.base import Context, action
 from registry.actions.catalog import (ITEM_FIELDS, RESOURCE_FIELDS, _unique, apply_fields, check_version,
                                       delete_resource, new_slug)
 from registry.authz import require_unit_writer
+from importers.provided import for_items
 from registry.dictize import item_dict, package_dict
 from registry.errors import ValidationFailed
 from registry.lookup import get_item, get_resource, get_system
@@ -67,7 +68,7 @@ def package_create(ctx: Context, data: dict) -> dict:
     ctx.session.flush()
     audit.record(ctx, "package_create", "resource", res.id, None, package_snapshot(res), res.title)
     notify_changed(ctx, res.id)
-    return package_dict(res)
+    return {**package_dict(res), **for_items(ctx, res, res.items)}   # warn before collecting (issue 16)
 
 
 def _package_write(ctx: Context, data: dict, replace: bool, name: str) -> dict:
@@ -89,7 +90,7 @@ def _package_write(ctx: Context, data: dict, replace: bool, name: str) -> dict:
     ctx.session.flush()
     audit.record(ctx, name, "resource", res.id, before, package_snapshot(res), res.title)
     notify_changed(ctx, res.id)
-    return package_dict(res)
+    return {**package_dict(res), **for_items(ctx, res, res.items)}   # warn before collecting (issue 16)
 
 
 @action("package_update", auth=_auth_package_write, schema=schemas.ResourceUpdateSchema)
@@ -145,7 +146,7 @@ def item_create(ctx: Context, data: dict) -> dict:
     ctx.session.flush()
     audit.record(ctx, "item_create", "item", item.id, None, audit.snapshot(item), item.name)
     notify_changed(ctx, res.id)
-    return item_dict(item)
+    return {**item_dict(item), **for_items(ctx, res, [item])}   # warn before collecting (issue 16)
 
 
 def _item_write(ctx: Context, data: dict, replace: bool, name: str) -> dict:
@@ -159,7 +160,7 @@ def _item_write(ctx: Context, data: dict, replace: bool, name: str) -> dict:
     ctx.session.flush()
     audit.record(ctx, name, "item", item.id, before, audit.snapshot(item), item.name)
     notify_changed(ctx, item.resource_id)
-    return item_dict(item)
+    return {**item_dict(item), **for_items(ctx, item.resource, [item])}   # warn before collecting
 
 
 @action("item_update", auth=_auth_item_write, schema=schemas.ItemUpdateSchema)

@@ -10,7 +10,7 @@ from datetime import date
 from marshmallow import EXCLUDE, fields
 from sqlalchemy import func, select
 
-from catalog_schema.fields import Bool, ChineseSchema, Int, Ref
+from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text
 from importers.actions import LocalFile, staged_upload  # the catalog upload's staging (size limit, cleanup)
 from registry import audit
 from registry.actions.base import Context, action
@@ -194,6 +194,34 @@ def budget_confirm(ctx: Context, data: dict) -> dict:
     audit.record(ctx, "budget_confirm", "budget_line", line.id, before, {"state": line.state, "system_id": line.system_id},
                  line.system_text)
     return {"id": line.id, "state": line.state, "state_label": STATE_LABELS[line.state], "system_id": line.system_id}
+
+
+class BudgetBulkConfirmSchema(ChineseSchema):
+    run = Int("预算申报清单编号", required=True, minimum=1)
+    min_score = Int("最低得分", required=True, minimum=60, maximum=100)
+    include_matched = Bool("同时确认自动匹配的行", load_default=False)
+    reason = Text("确认说明", max_length=500, load_default="")
+
+
+@action("budget_confirm_bulk", auth=_finance, schema=BudgetBulkConfirmSchema)
+def budget_confirm_bulk(ctx: Context, data: dict) -> dict:
+    """Confirm at once every suggested line of a run (and, with include_matched, every
+    automatically matched one) whose match scores at least `min_score`: each line keeps the
+    system it was matched to and is audited on its own, with the batch's threshold and reason."""
+    run = _get_run(ctx.session, data["run"])
+    states = ("suggested", "matched") if data["include_matched"] else ("suggested",)
+    lines = [line for line in run.lines if line.state in states and line.system_id is not None
+             and line.confidence >= data["min_score"]]
+    now = utcnow()
+    for line in lines:
+        before = {"state": line.state, "system_id": line.system_id}
+        line.state, line.confirmed_by, line.confirmed_at = "confirmed", ctx.username, now
+        audit.record(ctx, "budget_confirm_bulk", "budget_line", line.id, before,
+                     {"state": line.state, "system_id": line.system_id, "min_score": data["min_score"],
+                      "reason": data.get("reason") or ""}, line.system_text)
+    ctx.session.flush()
+    return {"run": run.id, "min_score": data["min_score"], "confirmed": len(lines),
+            "lines": [line.id for line in lines], "states": run_dict(ctx.session, run)["states"]}
 
 
 LINE_SORTS = ("row", "unit", "system", "amount", "confidence", "state")

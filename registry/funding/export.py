@@ -73,12 +73,13 @@ def write_budget_report(lines: list[dict], summary: dict, target, year: int) -> 
     wb = Workbook()
     ws = _sheet(wb, f"{year}年度运维经费预算审核",
                 ("行号", "申报单位", "申报系统名称", "申请金额（元）", "匹配的总目录系统", "所属单位", "匹配状态", "匹配度",
-                 "结论", "依据条款", "原因", "不予安排金额（元）"),
-                (7, 24, 34, 14, 34, 24, 12, 8, 20, 26, 80, 16), first=True)
+                 "结论", "依据条款", "原因", "不予安排金额（元）", "匹配依据"),
+                (7, 24, 34, 14, 34, 24, 12, 8, 20, 26, 80, 16, 80), first=True)
     for r in lines:
         ws.append((r["row"], r["unit_text"], r["system_text"], r["amount"], r["system_name"] or "（未匹配）",
                    r["unit_name"] if r["system_name"] else "", r["state_label"], r["confidence"], r["decision"],
-                   r["citation"], _reasons_text(r["reasons"]), r["amount_blocked"]))
+                   r["citation"], _reasons_text(r["reasons"]), r["amount_blocked"],
+                   (r.get("explanation") or {}).get("summary", "")))
         if not r["eligible"]:
             ws.cell(ws.max_row, 9).fill = BLOCKED_FILL
     _finish(ws)

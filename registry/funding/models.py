@@ -121,6 +121,7 @@ class BudgetLine(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     state: Mapped[str] = mapped_column(String(12), default="unmatched")
     candidates: Mapped[list] = mapped_column(JSON, default=list)
+    explanation: Mapped[dict | None] = mapped_column(JSON)
     confirmed_by: Mapped[str | None] = mapped_column(String(100))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -171,7 +171,8 @@ def budget_run(run_id: int):
     paging = parse(LINE_SORTS, "row", per_page=50, fragment="lines")
     report = paging.load(lambda p: call_or_abort("budget_report", {"run": run_id, **p.query()}))
     return render_template("funding/budget_run.html", report=report, paging=paging,
-                           can_confirm=g.user.role in ("finance", "admin"))
+                           can_confirm=g.user.role in ("finance", "admin"),
+                           min_score=request.args.get("min_score", type=int) or 90)
 
 
 @bp.route("/funding/budget/lines/<int:line_id>/confirm", methods=["POST"])
@@ -189,6 +190,21 @@ def budget_confirm(line_id: int):
         flash("已保存匹配确认", "success")
     return redirect(url_for("funding.budget_run", run_id=request.form.get("run", type=int) or 0,
                             **back_args(request.form)) + f"#line-{line_id}")
+
+
+@bp.route("/funding/budget/<int:run_id>/confirm-bulk", methods=["POST"])
+@login_required
+def budget_confirm_bulk(run_id: int):
+    data = {"run": run_id, "min_score": request.form.get("min_score", ""),
+            "include_matched": request.form.get("include_matched") == "1", "reason": request.form.get("reason", "")}
+    try:
+        result = run("budget_confirm_bulk", data)
+    except RegistryError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已批量确认 {result['confirmed']} 行（得分不低于 {result['min_score']}）", "success")
+    return redirect(url_for("funding.budget_run", run_id=run_id, min_score=request.form.get("min_score", ""),
+                            **back_args(request.form)))
 
 
 @bp.route("/funding/budget/<int:run_id>/report.xlsx")

@@ -93,25 +93,33 @@ def _run_import(token: str, folder: Path, source: Path, filename: str, values: d
     try:
         report = _registry().run_action("catalog_import", g.user.id, data)
     except ImportFailed as exc:
-        _annotate(folder, source, filename, exc.problems)
+        provided = getattr(exc, "already_provided", [])
+        _annotate(folder, source, filename, exc.problems, provided)
         source.unlink()
         return render_template("import_result.html", report=None, problems=exc.problems, filename=filename,
                                message=exc.message, annotated_url=url_for("imports.annotated", token=token),
-                               notices=exc.notices), 422
+                               notices=exc.notices, provided=provided), 422
     except ImportRefused as exc:
         shutil.rmtree(folder)
         return render_template("import_upload.html", **_form_context(exc.message, values)), 422
     except RegistryError as exc:
         shutil.rmtree(folder)
         return render_template("import_upload.html", **_form_context(exc.message, values)), exc.status
-    shutil.rmtree(folder)
+    provided = report.get("already_provided") or []
+    annotated_url = None
+    if provided:   # the workbook back with the items another unit provides marked (warn before collecting)
+        _annotate(folder, source, filename, [], provided)
+        source.unlink()
+        annotated_url = url_for("imports.annotated", token=token)
+    else:
+        shutil.rmtree(folder)
     return render_template("import_result.html", report=report, problems=[], filename=filename, message=None,
-                           annotated_url=None, notices=report["notices"])
+                           annotated_url=annotated_url, notices=report["notices"], provided=provided)
 
 
-def _annotate(folder: Path, source: Path, filename: str, problems) -> Path:
+def _annotate(folder: Path, source: Path, filename: str, problems, provided=()) -> Path:
     from importers.annotate import annotate, annotated_name
-    out = annotate(source, filename, problems, folder / "annotated.xlsx")
+    out = annotate(source, filename, problems, folder / "annotated.xlsx", provided)
     (folder / "owner.json").write_text(json.dumps({"user_id": g.user.id, "filename": annotated_name(filename)},
                                                   ensure_ascii=False))
     return out
