@@ -11,6 +11,7 @@ ACTION_MODULES = [
     "registry.actions.packages",
     "registry.actions.ckan",
     "registry.actions.accounts",
+    "registry.actions.sessions",
     "search.actions",
     "importers.actions",
     "registry.funding.directory",

@@ -42,13 +42,15 @@ class Action:
     # (registry, actor, data) → context manager yielding the data to run with: work that needs no write
     # lock (staging and parsing an upload), done before the write transaction opens
     prepare: Callable[[Any, Any, dict], Any] | None = None
+    internal: bool = False  # not offered by the API (e.g. `login`: the page passes the client address)
 
 
 ACTIONS: dict[str, Action] = {}
 
 
 def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Schema] | None = None,
-           read_only: bool = False, partial: bool = False, prepare: Callable[[Any, Any, dict], Any] | None = None):
+           read_only: bool = False, partial: bool = False, prepare: Callable[[Any, Any, dict], Any] | None = None,
+           internal: bool = False):
     """Register an action. `auth` and (for writes) `schema` are required, so none is forgotten."""
 
     def register(func):
@@ -56,7 +58,8 @@ def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Sch
             raise RuntimeError(f"action {name} registered twice")
         if not read_only and schema is None:
             raise RuntimeError(f"write action {name} needs an input schema")
-        ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial, prepare)
+        ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial, prepare,
+                               internal)
         return func
 
     return register

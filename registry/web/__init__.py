@@ -24,8 +24,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _load_user():
-        from registry.web.auth_views import load_session_user
+        from registry.web.auth_views import load_session_user, password_change_gate
         g.user = load_session_user()
+        return password_change_gate()
 
     @app.context_processor
     def _globals():
