@@ -48,6 +48,7 @@ CLI_MODULES: list[str] = [
 WEB_MODULES = [
     "registry.health",
     "registry.web.auth_views",
+    "registry.web.admin_views",
     "registry.web.catalog_views",
     "registry.web.duplicate_views",
     "registry.funding.views",

@@ -139,19 +139,32 @@ def user_list(ctx: Context, data: dict) -> list:
         stmt = stmt.where(User.role == data["role"])
     if data.get("unit"):
         stmt = stmt.where(User.unit_id == get_unit(ctx.session, data["unit"]).id)
-    rows = []
-    for user, tokens in ctx.session.execute(stmt):
-        row = user_dict(user)
-        row.update(unit=user.unit.name if user.unit else None, unit_code=user.unit.code if user.unit else None,
-                   role_label=ROLE_LABELS.get(user.role, user.role), tokens=tokens or 0,
-                   created=user.created.isoformat(),
-                   password_changed=user.password_changed.isoformat() if user.password_changed else None)
-        rows.append(row)
-    return rows
+    return [_user_row(user, tokens or 0) for user, tokens in ctx.session.execute(stmt)]
+
+
+def _user_row(user: User, tokens: int) -> dict:
+    row = user_dict(user)
+    row.update(unit=user.unit.name if user.unit else None, unit_code=user.unit.code if user.unit else None,
+               role_label=ROLE_LABELS.get(user.role, user.role), tokens=tokens, created=user.created.isoformat(),
+               password_changed=user.password_changed.isoformat() if user.password_changed else None)
+    return row
 
 
 class UserRefSchema(ChineseSchema):
     user = UserRef(required=True, allow_none=False)
+
+
+class UserShowSchema(ReadSchema):
+    user = UserRef(required=True, allow_none=False)
+
+
+@action("user_show", auth=_admin, schema=UserShowSchema, read_only=True)
+def user_show(ctx: Context, data: dict) -> dict:
+    """One account (administrators only) with its API tokens (never the tokens themselves)."""
+    user = resolve_user(ctx, data["user"])
+    tokens = [token_dict(r) for r in ctx.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))]
+    return {**_user_row(user, sum(t["state"] == "active" for t in tokens)), "api_tokens": tokens}
 
 
 def _end_sessions(user: User) -> None:
