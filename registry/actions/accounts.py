@@ -129,7 +129,8 @@ class UserListSchema(ReadSchema):
 @action("user_list", auth=_admin, schema=UserListSchema, read_only=True)
 def user_list(ctx: Context, data: dict) -> list:
     """Every account (administrators only), with its unit and how many live API tokens it has."""
-    live = (select(ApiToken.user_id, func.count(ApiToken.id).label("n")).where(ApiToken.revoked.is_(False))
+    live = (select(ApiToken.user_id, func.count(ApiToken.id).label("n"))
+            .where(ApiToken.revoked.is_(False), ApiToken.expires.is_(None) | (ApiToken.expires > utcnow()))
             .group_by(ApiToken.user_id).subquery())
     stmt = select(User, live.c.n).outerjoin(live, live.c.user_id == User.id).order_by(User.username)
     if data.get("q"):

@@ -26,7 +26,8 @@ def load_session_user():
     reg = current_app.extensions["registry"]
     with reg.db.sessions() as db:
         user = db.get(User, user_id) if isinstance(user_id, int) else None
-        if user is None or not user.active or session.get("gen") != (user.session_generation or 0):
+        # a cookie without a generation was issued at generation 0 (before generations existed)
+        if user is None or not user.active or session.get("gen", 0) != (user.session_generation or 0):
             session.clear()
             return None
         db.expunge(user)
