@@ -110,11 +110,13 @@ def user() -> None:
 @click.option("--unit", help="所属单位代码（部门用户必填）")
 @click.option("--name", "display_name", default="", help="姓名")
 @click.option("--password", help="密码（不填则提示输入）")
+@click.option("--temporary", is_flag=True, help="初始密码：要求首次登录时修改")
 @click.pass_context
-def user_add(ctx, username, role, unit, display_name, password) -> None:
+def user_add(ctx, username, role, unit, display_name, password, temporary) -> None:
     password = password or click.prompt("密码", hide_input=True, confirmation_prompt=True)
     result = run_cli(ctx, "user_create", {"username": username, "password": password, "role": role,
-                                          "unit": unit, "display_name": display_name})
+                                          "unit": unit, "display_name": display_name,
+                                          "must_change_password": temporary})
     click.echo(f"已创建账号 {result['username']}（{role}）")
 
 

@@ -267,6 +267,8 @@ def test_cli_user_and_token_commands(cli, reg, make):
     with reg.db.sessions() as session:
         row = session.get(User, user["id"])
         assert row.must_change_password and row.active and row.session_generation == 2
+    assert cli("user", "add", "cli-temp", "--role", "reviewer", "--password", "first-pass-12", "--temporary").exit_code == 0
+    assert "cli-temp\t监督查阅用户\t\t启用（须修改密码）" in cli("user", "list").output
     missing = cli("user", "deactivate", "nobody-here")
     assert missing.exit_code == 1 and "不存在" in missing.output
 
