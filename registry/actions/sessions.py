@@ -47,7 +47,6 @@ def login(ctx: Context, data: dict) -> dict:
     """Check a username and password from one client address. Answers `ok` with the session
     generation to put in the cookie, or a refusal (401 wrong, 429 throttled) whose failure count is
     committed: a refusal is an answer, not an error, so the transaction keeps it."""
-    settings = ctx.settings
     now = utcnow()
     username, password = data["username"].strip(), data["password"]
     key = throttle_key(username, data["address"])
