@@ -289,3 +289,20 @@ def test_resolving_a_missing_user_says_so(reg, make):
     admin = make.user("admin")
     with pytest.raises(NotFound):
         reg.run_action("user_deactivate", admin["id"], {"user": "no-such-user"})
+
+
+def test_a_user_creates_uses_and_revokes_its_own_token_on_the_account_page(app, client, make):
+    app.config["WTF_CSRF_ENABLED"] = False
+    user = make.user("department", make.unit())
+    page = app.test_client()
+    login(page, user["username"])
+    bad = page.post("/account/tokens", data={"name": "数据交换脚本", "expires_in_days": "99999"})
+    assert bad.status_code == 422 and 'value="数据交换脚本"' in bad.get_data(as_text=True)
+    made = page.post("/account/tokens", data={"name": "数据交换脚本", "expires_in_days": "30"}).get_data(as_text=True)
+    token = made.split('<code id="new-token">')[1].split("<")[0]
+    assert api(client, "api_token_list", {}, token).status_code == 200
+    listed = page.get("/account/tokens").get_data(as_text=True)
+    assert token not in listed and "数据交换脚本" in listed  # shown once only
+    token_id = api(client, "api_token_list", {}, token).get_json()["result"][0]["id"]
+    assert page.post(f"/account/tokens/{token_id}/revoke").status_code == 302
+    assert api(client, "api_token_list", {}, token).status_code == 403

@@ -15,7 +15,7 @@ POLICY = Path(__file__).resolve().parent.parent / "docs" / "security.md"
 ROLES = ("anonymous", "department", "bureau", "finance", "reviewer", "admin")
 PAGES = ("/units", "/search", "/search/items", "/overlap", "/projects", "/api/docs", "/duplicates", "/due",
          "/sharing", "/inbox", "/directory", "/funding/budget", "/dashboard/bureau", "/dashboard/finance",
-         "/dashboard/unit", "/import/catalog", "/account/password", "/admin/", "/admin/units", "/admin/users")
+         "/dashboard/unit", "/import/catalog", "/account/password", "/account/tokens", "/admin/", "/admin/units", "/admin/users")
 
 
 @pytest.fixture

@@ -139,3 +139,37 @@ def password():
             flash("密码已修改；该账号在其他浏览器上的登录已全部退出", "success")
             return redirect(url_for("catalog.home"))
     return render_template("password.html", errors=errors), (422 if errors else 200)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """My API tokens: create one (shown once), see them with their state, revoke one."""
+    reg = current_app.extensions["registry"]
+    errors, values, created = {}, {}, None
+    if request.method == "POST":
+        values = {"name": request.form.get("name", ""), "expires_in_days": request.form.get("expires_in_days", "")}
+        data = {k: v for k, v in values.items() if v != ""}
+        try:
+            created = reg.run_action("api_token_create", g.user.id, data)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except RegistryError as exc:
+            errors = {"message": [exc.message]}
+        else:
+            values = {}
+    rows = reg.run_action("api_token_list", g.user.id, {})
+    return render_template("account_tokens.html", tokens=rows, created=created, errors=errors, values=values), \
+        (422 if errors else 200)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def token_revoke(token_id: int):
+    try:
+        current_app.extensions["registry"].run_action("api_token_revoke", g.user.id, {"id": token_id})
+    except RegistryError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已吊销 API 令牌 {token_id}，使用它的程序将无法再访问", "success")
+    return redirect(url_for("auth.tokens"))
