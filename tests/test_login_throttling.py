@@ -118,3 +118,18 @@ def test_a_shared_office_address_under_attack_still_lets_its_own_staff_in(office
     assert attempt(office_app, "newcomer", PASSWORD, office).status_code == 429  # unknown browser: limited
     assert attempt(office_app, "clerk", PASSWORD, office, clerk_browser).status_code == 302  # known browser
     assert attempt(office_app, "clerk", PASSWORD, "10.99.0.1").status_code == 302
+
+
+def test_the_login_action_trusts_no_verdict_it_did_not_reach_itself(reg, make):
+    """The password is checked before the write transaction (registry.actions.sessions.check_before_writing);
+    a caller passing its own `checked` value, or a verdict about another password, gets no login."""
+    from registry.actions.base import call_action
+    from registry.actions.sessions import _Checked
+    make.user("admin", username="boss")
+    with reg.db.unit_of_work(write=True) as session:
+        ctx = reg.context(session, None)
+        forged = call_action("login", ctx, {"username": "boss", "password": "guess", "checked": True})
+        stale = call_action("login", ctx, {"username": "boss", "password": "guess", "address": "-",
+                                           "checked": _Checked("boss", PASSWORD, "-", None, True)})
+    assert forged["ok"] is False and stale["ok"] is False
+    assert reg.run_action("login", None, {"username": "boss", "password": PASSWORD})["ok"] is True

@@ -11,7 +11,10 @@ The per-address limit across all names is registry.ratelimit.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Iterator
 
 from marshmallow import fields
 from sqlalchemy import delete, select
@@ -32,6 +35,46 @@ class LoginSchema(ChineseSchema):
     username = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
     address = fields.String(load_default="-")
+    checked = fields.Raw(load_default=None)  # a _Checked from check_before_writing; anything else is ignored
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The password verdict reached before the write transaction (argon2 takes tens of milliseconds,
+    and on SQLite the write transaction holds the one writer lock: logins must not queue edits)."""
+
+    username: str
+    password: str
+    address: str
+    password_hash: str | None  # the hash the verdict was reached against (None: no such account)
+    good: bool
+
+
+@contextmanager
+def check_before_writing(registry, actor, data: dict | None) -> Iterator[dict | None]:
+    data = dict(data or {})
+    username, password, address = data.get("username"), data.get("password"), data.get("address", "-")
+    if not all(isinstance(v, str) for v in (username, password, address)):
+        yield data  # the schema reports it
+        return
+    username = username.strip()
+    with registry.db.unit_of_work() as session:
+        row = session.get(LoginThrottle, throttle_key(username, address))
+        if row is not None and row.blocked_until is not None and row.blocked_until > utcnow():
+            yield data  # refused in the transaction without hashing anything
+            return
+        user = session.scalar(select(User).where(User.username == username)) if len(username) <= 100 else None
+        stored = user.password_hash if user is not None else None
+    data["checked"] = _Checked(username, password, address, stored, _verify(stored, password))
+    yield data
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    if len(password) > MAX_PASSWORD:
+        return False
+    if stored is None:
+        return verify_dummy(password)
+    return verify_password(stored, password)
 
 
 def _anyone(ctx: Context, data: dict) -> None:
@@ -42,7 +85,7 @@ def throttle_key(username: str, address: str) -> str:
     return hashlib.sha256(f"{username}\x00{address}".encode()).hexdigest()
 
 
-@action("login", auth=_anyone, schema=LoginSchema, internal=True)
+@action("login", auth=_anyone, schema=LoginSchema, internal=True, prepare=check_before_writing)
 def login(ctx: Context, data: dict) -> dict:
     """Check a username and password from one client address. Answers `ok` with the session
     generation to put in the cookie, or a refusal (401 wrong, 429 throttled) whose failure count is
@@ -56,12 +99,13 @@ def login(ctx: Context, data: dict) -> dict:
         return {"ok": False, "status": 429, "retry_after": wait,
                 "message": f"登录失败次数过多，请 {_duration(wait)}后再试"}
     user = ctx.session.scalar(select(User).where(User.username == username)) if len(username) <= 100 else None
-    if len(password) > MAX_PASSWORD:
-        good = False
-    elif user is None:
-        good = verify_dummy(password)
+    stored = user.password_hash if user is not None else None
+    checked = data.get("checked")
+    if isinstance(checked, _Checked) and (checked.username, checked.password, checked.address,
+                                          checked.password_hash) == (username, password, data["address"], stored):
+        good = checked.good  # verified before the transaction, against the hash still stored
     else:
-        good = verify_password(user.password_hash, password)
+        good = _verify(stored, password)
     if not good:
         _count_failure(ctx, key, row, now)
         return {"ok": False, "status": 401, "message": WRONG}
