@@ -1,7 +1,9 @@
 """One schema per entity and purpose; the API, web forms and importers all load through these."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, fields, validates_schema, ValidationError
+import re
+
+from marshmallow import EXCLUDE, fields, validate, validates_schema, ValidationError
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Slug, Text, TextList, Vocab
@@ -99,11 +101,30 @@ class ReadSchema(ChineseSchema):
         unknown = EXCLUDE
 
 
+USERNAME_MIN, USERNAME_MAX = 2, 60      # user_account.username is VARCHAR(60)
+PASSWORD_MIN, PASSWORD_MAX = 8, 200
+USERNAME = re.compile(r"^[^\s\x00-\x1f\x7f]*$")  # no spaces or control characters: the login form trims
+
+
+def Username(**kw) -> fields.String:
+    """An account name: 2–60 characters, no spaces (marshmallow validators must raise, not return False)."""
+    return fields.String(required=True, validate=[
+        validate.Length(min=USERNAME_MIN, max=USERNAME_MAX, error=f"用户名须为 {USERNAME_MIN}–{USERNAME_MAX} 个字符"),
+        validate.Regexp(USERNAME, error="用户名不能包含空格或控制字符")],
+        error_messages={"required": "用户名为必填项", "null": "用户名为必填项", "invalid": "用户名必须是文本"}, **kw)
+
+
+def Password(label: str = "密码", **kw) -> fields.String:
+    """A new password: 8–200 characters (argon2 hashes any length; the cap bounds the work per login)."""
+    return fields.String(required=True, load_only=True, validate=validate.Length(
+        min=PASSWORD_MIN, max=PASSWORD_MAX, error=f"{label}须为 {PASSWORD_MIN}–{PASSWORD_MAX} 个字符"),
+        error_messages={"required": f"{label}为必填项", "null": f"{label}为必填项", "invalid": f"{label}必须是文本"},
+        **kw)
+
+
 class UserCreateSchema(ChineseSchema):
-    username = fields.String(required=True, validate=lambda s: 2 <= len(s) <= 60,
-                             error_messages={"required": "用户名为必填项", "validator_failed": "用户名须为 2–60 个字符"})
-    password = fields.String(required=True, load_only=True, validate=lambda s: 8 <= len(s) <= 200,
-                             error_messages={"required": "密码为必填项", "validator_failed": "密码须为 8–200 个字符"})
+    username = Username()
+    password = Password()
     role = Vocab(vocab.ROLE, required=True)
     unit = Ref("所属单位")
     display_name = Text("姓名", max_length=100, load_default="")

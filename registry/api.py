@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy import select, update
 from werkzeug.exceptions import HTTPException
 
-from registry.errors import NotAuthorized, RegistryError, ValidationFailed
+from registry.errors import NotAuthorized, NotFound, RegistryError, ValidationFailed
 from registry.models import ApiToken
 from registry.security import hash_token
 from registry.db import utcnow
@@ -85,6 +85,8 @@ def token_user_id(session) -> int | None:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
     if token is None or token.revoked or not token.user.active:
         raise NotAuthorized("API 令牌无效或已停用")
+    if token.expires is not None and token.expires <= utcnow():
+        raise NotAuthorized("API 令牌已过期，请重新创建")
     if token.last_used is None or utcnow() - token.last_used > LAST_USED_RESOLUTION:
         g.registry_touch_token = token.id  # written in its own short write transaction (see action_view)
     return token.user_id
@@ -95,6 +97,9 @@ def token_user_id(session) -> int | None:
 def action_view(name: str):
     reg = current_app.extensions["registry"]
     try:
+        from registry.actions.base import get_action
+        if get_action(name).internal:
+            raise NotFound(f"没有名为“{name}”的接口")
         data = read_params()
         with reg.db.unit_of_work() as session:
             user_id = token_user_id(session)
@@ -115,6 +120,8 @@ def help_show():
     try:
         name = read_params().get("name") or ""
         act = get_action(str(name))
+        if act.internal:
+            raise NotFound(f"没有名为“{name}”的接口")
     except RegistryError as exc:
         return envelope_error(exc, "help_show")
     return jsonify({"help": _help_url("help_show"), "success": True, "result": act.doc})

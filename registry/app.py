@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.extensions["registry"] = Registry.from_settings(settings)
+    if settings.production:  # no production instance with demo passwords (docs/security.md)
+        from registry.actions.accounts import refuse_demo_passwords
+        refuse_demo_passwords(app.extensions["registry"])
 
     from registry import api, headers, logs, ratelimit, recovery, web
     logs.init_app(app, settings.log_json)

@@ -124,12 +124,53 @@ def user() -> None:
 @click.option("--unit", help="所属单位代码（部门用户必填）")
 @click.option("--name", "display_name", default="", help="姓名")
 @click.option("--password", help="密码（不填则提示输入）")
+@click.option("--temporary", is_flag=True, help="初始密码：要求首次登录时修改")
 @click.pass_context
-def user_add(ctx, username, role, unit, display_name, password) -> None:
+def user_add(ctx, username, role, unit, display_name, password, temporary) -> None:
     password = password or click.prompt("密码", hide_input=True, confirmation_prompt=True)
     result = run_cli(ctx, "user_create", {"username": username, "password": password, "role": role,
-                                          "unit": unit, "display_name": display_name})
+                                          "unit": unit, "display_name": display_name,
+                                          "must_change_password": temporary})
     click.echo(f"已创建账号 {result['username']}（{role}）")
+
+
+@user.command("list", help="列出全部账号。")
+@click.pass_context
+def user_list(ctx) -> None:
+    for row in run_cli(ctx, "user_list", {}):
+        state = "启用" if row["active"] else "已停用"
+        extra = "（须修改密码）" if row["must_change_password"] else ""
+        click.echo(f"{row['username']}\t{row['role_label']}\t{row['unit'] or ''}\t{state}{extra}")
+
+
+@user.command("passwd", help="重置账号密码（该账号已登录的会话全部失效）。默认要求其下次登录时修改密码。")
+@click.argument("username")
+@click.option("--password", help="新密码（不填则提示输入）")
+@click.option("--keep/--force-change", "keep", default=False,
+              help="--keep：不要求下次登录修改密码（例如为自己设置最终密码）")
+@click.pass_context
+def user_passwd(ctx, username, password, keep) -> None:
+    password = password or click.prompt("新密码", hide_input=True, confirmation_prompt=True)
+    result = run_cli(ctx, "user_password_reset", {"user": username, "password": password,
+                                                  "must_change_password": not keep})
+    note = "，下次登录须修改密码" if result["must_change_password"] else ""
+    click.echo(f"已重置账号 {result['username']} 的密码{note}")
+
+
+@user.command("deactivate", help="停用账号：不能再登录，会话和 API 令牌立即失效。")
+@click.argument("username")
+@click.pass_context
+def user_deactivate(ctx, username) -> None:
+    result = run_cli(ctx, "user_deactivate", {"user": username})
+    click.echo(f"已停用账号 {result['username']}")
+
+
+@user.command("activate", help="重新启用已停用的账号。")
+@click.argument("username")
+@click.pass_context
+def user_activate(ctx, username) -> None:
+    result = run_cli(ctx, "user_activate", {"user": username})
+    click.echo(f"已启用账号 {result['username']}")
 
 
 @main.group(help="API 令牌管理。")
@@ -137,13 +178,33 @@ def token() -> None:
     pass
 
 
-@token.command("create", help="为账号创建 API 令牌（只显示一次，请妥善保存）。")
+@token.command("create", help="为账号创建 API 令牌（只显示一次，请妥善保存）。USERNAME 按用户名查找。")
 @click.argument("username")
 @click.option("--name", default="", help="令牌用途说明")
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="有效天数（不填则长期有效，直到吊销）")
 @click.pass_context
-def token_create(ctx, username, name) -> None:
-    result = run_cli(ctx, "api_token_create", {"user": username, "name": name})
+def token_create(ctx, username, name, days) -> None:
+    result = run_cli(ctx, "api_token_create", {"user": username, "name": name, "expires_in_days": days})
     click.echo(result["token"])
+
+
+@token.command("list", help="列出账号的 API 令牌（不显示令牌本身）。")
+@click.argument("username")
+@click.pass_context
+def token_list(ctx, username) -> None:
+    states = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
+    for row in run_cli(ctx, "api_token_list", {"user": username}):
+        click.echo(f"{row['id']}\t{row['name'] or '（未命名）'}\t{states[row['state']]}\t"
+                   f"创建 {row['created'][:16]}\t到期 {(row['expires'] or '长期')[:16]}\t"
+                   f"最近使用 {(row['last_used'] or '从未')[:16]}")
+
+
+@token.command("revoke", help="吊销 API 令牌（按 token list 显示的编号），立即失效。")
+@click.argument("token_id", type=int)
+@click.pass_context
+def token_revoke(ctx, token_id) -> None:
+    result = run_cli(ctx, "api_token_revoke", {"id": token_id})
+    click.echo(f"已吊销账号 {result['user']} 的令牌 {result['id']}")
 
 
 def run_cli(ctx: click.Context, name: str, data: dict):

@@ -67,6 +67,9 @@ class Settings:
     proxy_count: int = 0                 # trusted reverse proxies in front (nginx: 1) for client IP and https
     login_attempts_per_ip: int = 20      # failed logins per client IP per window before refusing
     login_window_seconds: int = 300
+    login_free_failures: int = 5         # failed logins per account name and address before back-off
+    login_backoff_seconds: int = 30      # first back-off; doubles with each further failure
+    login_backoff_max_seconds: int = 900  # longest back-off
     db_pool_size: int = 10               # PostgreSQL connections per worker process (≥ gunicorn threads)
     db_max_overflow: int = 10
     argon2_time_cost: int = 3            # password hashing cost (argon2id); tests lower it
@@ -120,6 +123,8 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"unknown timezone {self.timezone!r}")
+        if self.login_free_failures < 1 or not 0 < self.login_backoff_seconds <= self.login_backoff_max_seconds:
+            problems.append("login_free_failures must be ≥ 1 and 0 < login_backoff_seconds ≤ login_backoff_max_seconds")
         if self.max_upload_mb <= 0:
             problems.append("max_upload_mb must be positive")
         from registry.sharing.policy import policy_problems

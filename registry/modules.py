@@ -11,6 +11,7 @@ ACTION_MODULES = [
     "registry.actions.packages",
     "registry.actions.ckan",
     "registry.actions.accounts",
+    "registry.actions.sessions",
     "search.actions",
     "importers.actions",
     "registry.funding.directory",
@@ -48,6 +49,7 @@ CLI_MODULES: list[str] = [
 WEB_MODULES = [
     "registry.health",
     "registry.web.auth_views",
+    "registry.web.admin_views",
     "registry.web.catalog_views",
     "registry.web.duplicate_views",
     "registry.funding.views",

@@ -112,6 +112,8 @@ def build_spec() -> dict:
     builder.spec.components.security_scheme("apiToken", {"type": "apiKey", "in": "header", "name": "Authorization"})
     for name in sorted(ACTIONS):
         act = ACTIONS[name]
+        if act.internal:
+            continue
         ops = {"post": builder.operation(act, "post")}
         if act.read_only:
             ops["get"] = builder.operation(act, "get")

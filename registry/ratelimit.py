@@ -1,6 +1,10 @@
-"""Login rate limiting per client IP, beside the per-account lockout (registry.web.auth_views).
+"""Login rate limiting per client IP, beside the back-off per account name and address (the `login`
+action, registry.actions.sessions).
 
-The lockout stops guessing one account's password; this stops one address trying many accounts.
+The back-off slows guessing one account's password; this stops one address trying many accounts.
+A browser that has logged in as the account before (the signed device cookie of
+registry.web.auth_views) is not refused here, so a shared office address under attack still lets
+its own staff in.
 Failed logins (the login page answers 401) are counted per IP in a sliding window; past the limit
 the login form answers 429 with a Chinese message until the window moves on. Counts are kept per
 worker process (nginx's `limit_req` in docs/nginx.conf.example adds a shared limit in front), so a
@@ -51,7 +55,8 @@ def init_app(app: Flask, attempts: int, seconds: int) -> None:
 
     @app.before_request
     def _refuse_when_limited():
-        if request.endpoint == LOGIN_ENDPOINT and request.method == "POST" and window.blocked(_client()):
+        if request.endpoint == LOGIN_ENDPOINT and request.method == "POST" and window.blocked(_client()) \
+                and not _known_device():
             minutes = max(1, round(seconds / 60))
             message = f"该地址登录失败次数过多，请 {minutes} 分钟后再试"
             return render_template("login.html", error=message), 429, {"Retry-After": str(seconds)}
@@ -62,6 +67,11 @@ def init_app(app: Flask, attempts: int, seconds: int) -> None:
         if request.endpoint == LOGIN_ENDPOINT and request.method == "POST" and response.status_code == 401:
             window.hit(_client())
         return response
+
+
+def _known_device() -> bool:
+    from registry.web.auth_views import known_device
+    return known_device(request.form.get("username", "").strip())
 
 
 def _client() -> str:

@@ -87,7 +87,9 @@ def test_every_form_field_has_a_label(browser, county, reg, make, tmp_path):  # 
         (county["admin"], ["/dashboard/bureau", "/dashboard/finance", "/duplicates", "/directory", "/funding/budget",
                           f"/funding/systems/{county['system']['code']}", "/sharing/overview", "/sharing/queue",
                           f"/funding/budget/{run['id']}", f"/projects/{project['id']}", f"/projects/{project['id']}/edit",
-                          *([f"/duplicates/{finding[0]['id']}"] if finding else [])]),
+                          *([f"/duplicates/{finding[0]['id']}"] if finding else []),
+                          "/account/password", "/account/tokens", "/admin/", "/admin/users", "/admin/units",
+                          f"/admin/users/{county['owner']['id']}"]),
     ]
     missing = {}
     for user, paths in pages:

@@ -1,5 +1,6 @@
 """Every write action × every role: who may, who is refused (enforced in the service layer)."""
 import pytest
+from sqlalchemy import select
 
 from registry.actions.base import ACTIONS, load_all
 from registry.errors import NotAuthorized
@@ -46,10 +47,18 @@ def payloads(w):
         "directory_decide": {"id": system["id"], "in_directory": True},
         "user_create": {"username": "someone", "password": "long-password", "role": "finance"},
         "api_token_create": {"user": "admin-target"},
+        "api_token_revoke": {"id": w["target_token_id"]},
+        "user_password_reset": {"user": "admin-target", "password": "temporary-pass-1"},
+        "user_deactivate": {"user": "admin-target"},
+        "user_activate": {"user": "admin-target"},
+        "user_password_change": {"old_password": "secret-pass-1", "new_password": "changed-pass-1"},
+        "unit_register": {"code": "newunit2", "name": "新单位二", "username": "newunit2", "password": "first-pass-1"},
+        "logout": {},
     }
 
 
 CATALOG_WRITERS = {"department_own", "admin"}
+LOGGED_IN = {"department_own", "department_other", "bureau", "finance", "reviewer", "admin"}
 ALLOWED = {
     **{name: CATALOG_WRITERS for name in (
         "system_create", "system_update", "system_patch", "system_delete", "package_create",
@@ -59,7 +68,15 @@ ALLOWED = {
                                                "directory_decide")},
     "user_create": {"admin"},
     "api_token_create": {"admin"},  # for another user; a user may always create its own
+    "api_token_revoke": {"admin"},  # another user's token; a user may always revoke its own
+    "user_password_reset": {"admin"},
+    "user_deactivate": {"admin"},
+    "user_activate": {"admin"},
+    "user_password_change": LOGGED_IN,  # one's own password
+    "unit_register": {"bureau", "admin"},
+    "logout": LOGGED_IN,
 }
+ACCOUNT_MODULES = ("registry.actions.accounts", "registry.actions.sessions")
 
 
 def test_every_write_action_is_covered_by_this_matrix():
@@ -82,15 +99,33 @@ def test_every_action_has_an_auth_function_and_writes_have_a_schema():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action_name", sorted(ALLOWED))
 def test_role_may_or_may_not_run_write_action(reg, make, world, role, action_name):
-    if action_name == "api_token_create":
-        make.user("finance", username="admin-target")
+    target = make.user("finance", username="admin-target")
+    world["target_token_id"] = reg.run_action("api_token_create", target["id"], {})["id"]
     data = payloads(world)[action_name]
     actor = None if role == "anonymous" else world["users"][role]["id"]
     if role in ALLOWED[action_name]:
         reg.run_action(action_name, actor, data)
+        _assert_took_effect(reg, action_name, actor)
     else:
         with pytest.raises(NotAuthorized):
             reg.run_action(action_name, actor, data)
+
+
+def _assert_took_effect(reg, action_name, actor):
+    """An allowed account action really changed the account (an action that silently did nothing
+    would pass the matrix otherwise)."""
+    from registry.models import ApiToken, User
+    with reg.db.sessions() as session:
+        target = session.scalar(select(User).where(User.username == "admin-target"))
+        me = session.get(User, actor)
+        if action_name == "api_token_revoke":
+            assert all(t.revoked for t in session.scalars(select(ApiToken).where(ApiToken.user_id == target.id)))
+        elif action_name == "user_password_reset":
+            assert target.must_change_password and target.session_generation == 1
+        elif action_name == "user_deactivate":
+            assert target.active is False
+        elif action_name in ("user_password_change", "logout"):
+            assert me.session_generation == 1
 
 
 def test_a_refused_write_changes_nothing(reg, make, world):

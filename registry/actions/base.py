@@ -45,6 +45,7 @@ class Action:
     # (ctx, data) → None, or raises a RegistryError saying why the action cannot be taken on this
     # record now (its state): with `auth`, what pages ask before offering a control (see `allowed`)
     ready: Callable[[Context, dict], None] | None = None
+    internal: bool = False  # not offered by the API (e.g. `login`: the page passes the client address)
 
 
 ACTIONS: dict[str, Action] = {}
@@ -52,7 +53,7 @@ ACTIONS: dict[str, Action] = {}
 
 def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Schema] | None = None,
            read_only: bool = False, partial: bool = False, prepare: Callable[[Any, Any, dict], Any] | None = None,
-           ready: Callable[[Context, dict], None] | None = None):
+           ready: Callable[[Context, dict], None] | None = None, internal: bool = False):
     """Register an action. `auth` and (for writes) `schema` are required, so none is forgotten."""
 
     def register(func):
@@ -61,7 +62,7 @@ def action(name: str, *, auth: Callable[[Context, dict], None], schema: type[Sch
         if not read_only and schema is None:
             raise RuntimeError(f"write action {name} needs an input schema")
         ACTIONS[name] = Action(name, func, auth, schema, read_only, (func.__doc__ or "").strip(), partial, prepare,
-                               ready)
+                               ready, internal)
         return func
 
     return register

@@ -1,8 +1,8 @@
 """All mapped classes, imported here so Alembic and the app see one metadata."""
 from registry.db import Base
 from registry.models.catalog import InformationItem, InformationResource, InformationSystem, Unit
-from registry.models.accounts import ApiToken, User
+from registry.models.accounts import ApiToken, LoginThrottle, User
 from registry.models.audit import AuditLog
 
 __all__ = ["Base", "Unit", "InformationSystem", "InformationResource", "InformationItem",
-           "User", "ApiToken", "AuditLog"]
+           "User", "ApiToken", "LoginThrottle", "AuditLog"]

@@ -26,8 +26,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _load_user():
-        from registry.web.auth_views import load_session_user
+        from registry.web.auth_views import load_session_user, password_change_gate
         g.user = load_session_user()
+        return password_change_gate()
 
     def unread_count() -> int:
         """The logged-in user's unread messages (the 消息 item in the navigation)."""

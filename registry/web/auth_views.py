@@ -1,18 +1,22 @@
-"""Login and logout with a session cookie."""
+"""Login, logout and changing my password, with a session cookie.
+
+The cookie holds the user id and the session generation it was issued under; a page request whose
+generation no longer matches the account's (after logout, a password change or reset, deactivation)
+is treated as anonymous. The rules are the `login`, `logout` and `user_password_change` actions.
+"""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from sqlalchemy import select
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from registry.db import utcnow
+from registry.errors import RegistryError, ValidationFailed
 from registry.models import User
-from registry.security import verify_password
 
 bp = Blueprint("auth", __name__)
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+DEVICE_COOKIE = "registry_device"
+DEVICE_MAX_AGE = 90 * 24 * 3600
+# pages a user who must change the password may still open
+PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "auth.login", "static"}
 
 
 def load_session_user():
@@ -21,12 +25,23 @@ def load_session_user():
         return None
     reg = current_app.extensions["registry"]
     with reg.db.sessions() as db:
-        user = db.get(User, user_id)
-        if user is None or not user.active:
+        user = db.get(User, user_id) if isinstance(user_id, int) else None
+        # a cookie without a generation was issued at generation 0 (before generations existed)
+        if user is None or not user.active or session.get("gen", 0) != (user.session_generation or 0):
             session.clear()
             return None
         db.expunge(user)
         return user
+
+
+def password_change_gate():
+    """Before every page: an account whose password someone else chose goes to the change form."""
+    user = g.get("user")
+    if user is not None and user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS \
+            and not (request.path.startswith("/api/") or request.path.startswith("/static/")):
+        flash("请先修改密码：当前密码由管理员设置，须改为只有您知道的新密码后才能继续使用", "warning")
+        return redirect(url_for("auth.password"))
+    return None
 
 
 def login_required(view):
@@ -41,42 +56,120 @@ def login_required(view):
     return wrapped
 
 
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="registry-known-device")
+
+
+def known_device(username: str) -> bool:
+    """Whether this browser has logged in as `username` before (a signed cookie set at login): such
+    a login is not refused by the per-address limit (a shared office address under attack)."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw or not username:
+        return False
+    try:
+        names = _devices().loads(raw, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return False
+    return isinstance(names, list) and username in names
+
+
+def _remember_device(response, username: str):
+    names = []
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if raw:
+        try:
+            loaded = _devices().loads(raw, max_age=DEVICE_MAX_AGE)
+            names = [n for n in loaded if isinstance(n, str) and n != username] if isinstance(loaded, list) else []
+        except BadSignature:
+            names = []
+    names = [username, *names][:5]
+    response.set_cookie(DEVICE_COOKIE, _devices().dumps(names), max_age=DEVICE_MAX_AGE, httponly=True,
+                        samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
+        reg = current_app.extensions["registry"]
         username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        error = _check_login(username, password)
-        if error is None:
+        answer = reg.run_action("login", None, {"username": username, "password": request.form.get("password", ""),
+                                                "address": request.remote_addr or "-"})
+        if answer["ok"]:
+            session.clear()
+            session["user_id"], session["gen"] = answer["user_id"], answer["session_generation"]
             flash("登录成功", "success")
-            target = request.args.get("next") or ""
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("catalog.home"))
-    return render_template("login.html", error=error), (401 if error else 200)
-
-
-def _check_login(username: str, password: str) -> str | None:
-    reg = current_app.extensions["registry"]
-    with reg.db.unit_of_work(write=True) as db:  # counts failures / clears the lockout
-        user = db.scalar(select(User).where(User.username == username))
-        if user is None or not user.active:
-            return "用户名或密码错误"
-        now = utcnow()
-        if user.locked_until and user.locked_until > now:
-            return "登录失败次数过多，账号已暂时锁定，请 15 分钟后再试"
-        if not verify_password(user.password_hash, password):
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            return "用户名或密码错误"
-        user.failed_logins, user.locked_until = 0, None
-        session.clear()
-        session["user_id"] = user.id
-        return None
+            if answer["must_change_password"]:
+                target = url_for("auth.password")
+            else:
+                target = request.args.get("next") or ""
+                target = target if target.startswith("/") and not target.startswith("//") else url_for("catalog.home")
+            return _remember_device(redirect(target), answer["username"])
+        error, status = answer["message"], answer["status"]
+        headers = {"Retry-After": str(answer["retry_after"])} if status == 429 else {}
+        return render_template("login.html", error=error), status, headers
+    return render_template("login.html", error=error), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    user = g.get("user")
+    if user is not None:
+        current_app.extensions["registry"].run_action("logout", user.id, {})
     session.clear()
     flash("已退出登录", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    errors: dict = {}
+    if request.method == "POST":
+        data = {key: request.form.get(key, "") for key in ("old_password", "new_password", "new_password_confirm")}
+        try:
+            result = current_app.extensions["registry"].run_action("user_password_change", g.user.id, data)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except RegistryError as exc:
+            errors = {"message": [exc.message]}
+        else:
+            session["gen"] = result["session_generation"]  # this session goes on; every other one has ended
+            flash("密码已修改；该账号在其他浏览器上的登录已全部退出", "success")
+            return redirect(url_for("catalog.home"))
+    return render_template("password.html", errors=errors), (422 if errors else 200)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """My API tokens: create one (shown once), see them with their state, revoke one."""
+    reg = current_app.extensions["registry"]
+    errors, values, created = {}, {}, None
+    if request.method == "POST":
+        values = {"name": request.form.get("name", ""), "expires_in_days": request.form.get("expires_in_days", "")}
+        data = {k: v for k, v in values.items() if v != ""}
+        try:
+            created = reg.run_action("api_token_create", g.user.id, data)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except RegistryError as exc:
+            errors = {"message": [exc.message]}
+        else:
+            values = {}
+    rows = reg.run_action("api_token_list", g.user.id, {})
+    return render_template("account_tokens.html", tokens=rows, created=created, errors=errors, values=values), \
+        (422 if errors else 200)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def token_revoke(token_id: int):
+    try:
+        current_app.extensions["registry"].run_action("api_token_revoke", g.user.id, {"id": token_id})
+    except RegistryError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已吊销 API 令牌 {token_id}，使用它的程序将无法再访问", "success")
+    return redirect(url_for("auth.tokens"))
