@@ -5,7 +5,7 @@ why it was not matched automatically) are kept beside the candidates, so the con
 the JSON and the report show the reasons of the run, not of today's directory.
 
 Revision ID: 20261206_budget
-Revises: 0008
+Revises: 20261206_accounts
 Create Date: 2026-12-06 11:00:00
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = "20261206_budget"
-down_revision = "0008"
+down_revision = "20261206_accounts"
 branch_labels = None
 depends_on = None
 

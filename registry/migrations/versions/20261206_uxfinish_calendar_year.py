@@ -4,7 +4,7 @@ Replaces the server-side override file for years the chinese-calendar library do
 (and corrects a year it does know).
 
 Revision ID: 20261206_uxfinish
-Revises: 0008
+Revises: 20261206_budget
 Create Date: 2026-12-06 11:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = "20261206_uxfinish"
-down_revision = "0008"
+down_revision = "20261206_budget"
 branch_labels = None
 depends_on = None
 
