@@ -32,9 +32,14 @@ def load_pairs(path: Path = PAIRS) -> list[dict]:
 
 
 def predict(matcher: ElementMatcher, pair: dict, threshold: float = AUTO_ACCEPT) -> bool:
-    a = matcher.match(pair["name_a"], pair["type_a"] or None, pair["length_a"] or None)
-    b = matcher.match(pair["name_b"], pair["type_b"] or None, pair["length_b"] or None)
-    return same_item(a, b, threshold)
+    return same_item(*matches(matcher, pair), threshold)
+
+
+def matches(matcher: ElementMatcher, pair: dict):
+    """Both ends of a pair mapped as the scan maps them: with their resource's title."""
+    return tuple(matcher.in_context(matcher.match(pair[f"name_{s}"], pair[f"type_{s}"] or None,
+                                                  pair[f"length_{s}"] or None), pair[f"resource_{s}"])
+                 for s in ("a", "b"))
 
 
 def baseline(pair: dict) -> bool:
@@ -95,8 +100,7 @@ def show_errors(pairs: list[dict], matcher: ElementMatcher, split: str) -> None:
         if split != "all" and p["split"] != split:
             continue
         if predict(matcher, p) != (p["label"] == "1"):
-            a = matcher.match(p["name_a"], p["type_a"] or None, p["length_a"] or None)
-            b = matcher.match(p["name_b"], p["type_b"] or None, p["length_b"] or None)
+            a, b = matches(matcher, p)
             tag = "FN" if p["label"] == "1" else "FP"
             print(f"{tag} [{p['kind']}] {p['name_a']}({p['type_a']}{p['length_a']}) ~ "
                   f"{p['name_b']}({p['type_b']}{p['length_b']})  gold {p['gold_a']}|{p['gold_b']}  "

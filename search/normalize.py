@@ -27,7 +27,7 @@ from catalog_schema.vocabularies import clean as nfkc_clean
 # Role qualifiers: a second party of the record. Variant spelling → qualifier class.
 ROLE_CLASSES: dict[str, tuple[str, ...]] = {
     "法定代表人": ("法定代表人", "法人代表", "法人代表人", "法定代表", "法定代表人代表", "企业法人", "法人",
-              "法定代表人或负责人", "法定代表人负责人", "法人或负责人", "法人负责人"),
+              "法定代表人或负责人", "法定代表人负责人", "法人或负责人", "法人负责人", "理事长"),
     "负责人": ("负责人", "主要负责人", "单位负责人", "企业负责人", "机构负责人"),
     "财务负责人": ("财务负责人", "财务人员", "会计人员"),
     "经办人": ("经办人", "办理人", "代办人", "经手人", "办事人", "办税人", "办税人员", "经办人员", "代办人员"),
