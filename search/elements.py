@@ -53,7 +53,7 @@ from search.type_evidence import FAMILY, compatible, length_conflict, parse_type
 AUTO_ACCEPT = 0.8
 REVIEW = 0.6
 
-PERSON_NAME, ORG_NAME = "姓名", "单位名称"
+PERSON_NAME, ORG_NAME, WORKPLACE = "姓名", "单位名称", "工作单位"
 NAME_CORES = frozenset(("", "名称", "姓名", "名字", "名"))
 ORG_ROLE_ENDINGS = ("单位", "机构", "企业", "公司")   # 申请单位: a party that is an organisation
 # A numeric item named by its noun alone holds that noun's amount or count (个人缴费 N = 个人缴费金额).
@@ -78,7 +78,7 @@ METHOD_LABELS = {
     "alias": "同义名称", "peeled": "去掉角色或主体前缀后为同义名称", "evidence": "括号内容或类型长度作证",
     "contained": "名称中含同义名称，其余为无关词", "fuzzy": "与同义名称相近，仅差无关词或可省略的字",
     "reordered": "与同义名称字序不同", "unknown_party": "未知当事方 + 同义名称", "party_element": "当事方本身是数据元",
-    "amount": "数值型，名词后省略了“金额/数量”", "truncated": "名称被截断，补全后为同义名称",
+    "amount": "数值型，名词后省略了“金额/数量”", "belongs": "“所属…名称”是主体所属的组织", "truncated": "名称被截断，补全后为同义名称",
     "subject": "按信息资源名称判断是记录主体自身", "licence": "信息资源是许可证照，范围属许可内容",
     "unmapped": "未对应数据元，按名称原文比对", "generic": "名称过于笼统，不作比对", "type_conflict": "数据类型与数据元冲突",
 }
@@ -217,7 +217,7 @@ class ElementMatcher:
         found = self._alias.get(norm.text)
         if found:
             return found, None, "alias", 1.0, norm.text
-        found = self._peeled(norm) or self._readings.unknown_party(norm.text)
+        found = self._belongs_to(norm.text) or self._peeled(norm) or self._readings.unknown_party(norm.text)
         if found:
             return found
         for text, role in self._bases(norm):
@@ -253,6 +253,16 @@ class ElementMatcher:
                           or self._readings.designator_head(prefix.designates, text))
             if element_id and self._readings.subject_fits(element_id, designated):
                 return element_id, role, "peeled", 0.97, text or prefix.text
+        return None
+
+    def _belongs_to(self, text: str) -> Reading | None:
+        """参保所属单位名称, 所属旅行社名称: the name of the organisation the subject belongs to,
+        never the record subject's own name."""
+        head, found, rest = text.partition("所属")
+        if not found or not rest.endswith(("名称", "全称")) or len(head) > 4:
+            return None
+        if self._alias.get(rest) == self._by_name[ORG_NAME] or self._readings.org_noun(rest):
+            return self._by_name[WORKPLACE], None, "belongs", 0.85, "所属" + rest
         return None
 
     def _party_name(self, word: str, role: str | None, text: str) -> str | None:
@@ -302,6 +312,10 @@ class ElementMatcher:
                 why.append((METHOD_LABELS["evidence"], f"笼统名称“{norm.text}”，括号内“{evidence}”是数据元"
                             f" {element_id}“{self.elements[element_id].name}”", 0.9))
                 return ElementMatch(element_id, 0.9, "evidence", norm.evidence_role, element_id, norm.text, tuple(why))
+            if element_id and len(evidence) >= 4 and norm.text[-2:] == evidence[-2:]:  # 相对人代码(统一社会信用代码)
+                why.append((METHOD_LABELS["evidence"], f"“{norm.text}”的括号内说明是“{evidence}”：数据元"
+                            f" {element_id}“{self.elements[element_id].name}”", 0.85))
+                return ElementMatch(element_id, 0.85, "evidence", norm.evidence_role, element_id, norm.text, tuple(why))
         system_number = is_generic(norm.core) and not any(p.role for p in norm.prefixes)  # 个人编号
         if not norm.text or is_generic(norm.text) or system_number:
             why.append((METHOD_LABELS["generic"], f"“{norm.text or norm.raw}”不说明是哪一项数据", 0.0))
