@@ -128,13 +128,12 @@ class Readings:
 
     @staticmethod
     def org_noun(text: str) -> str | None:
-        """The organisation noun of `X名称` when X ends like an organisation (科研机构名称 → 科研机构)."""
+        """The organisation or place noun of `X名称` when X ends like one (科研机构名称 → 科研机构,
+        场所名称 → 场所)."""
         for core in ("名称", "全称"):
             if text.endswith(core) and len(text) > len(core) + 1:
                 noun = text[:-len(core)]
-                if noun.endswith(PLACE_NOUN_ENDINGS):
-                    return None
-                if PARTY_PATTERNS[1][0].match(noun):
+                if noun.endswith(PLACE_NOUN_ENDINGS) or PARTY_PATTERNS[1][0].match(noun):
                     return noun
         return None
 

@@ -46,7 +46,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog_schema.data_elements import DataElement, load_elements
-from search.element_readings import Reading, Readings
+from search.element_readings import PLACE_NOUN_ENDINGS, Reading, Readings
 from search.normalize import Normalized, canonical, index_key, is_generic, normalize
 from search.type_evidence import FAMILY, compatible, length_conflict, parse_type
 
@@ -329,12 +329,24 @@ class ElementMatcher:
 
 
 GENERIC_ORG_HEADS = ("单位", "机构", "企业", "公司", "组织")
+REGISTERED_PLACES = ("场所",)
+REGISTER_TAILS = ("信息", "基本", "登记", "备案", "名录", "台账")
 
 
 def _names_subject(noun: str, title: str) -> bool:
     """Whether a resource title says its records are about the organisation `noun` names:
     旅行社 in 旅行社经营许可信息, 使用单位 in 特种设备使用登记信息 (the qualifier of a generic
-    organisation word), 律所 in 律师事务所信息 (an abbreviation: its characters in order, close)."""
+    organisation word), 律所 in 律师事务所信息 (an abbreviation: its characters in order, close).
+    A venue (场所) is the subject only of a register of such venues (宗教活动场所信息, registered
+    with a credit code), not of a record that merely mentions one (公众聚集场所…消防安全检查信息);
+    a facility (公交站, 监测点, 观测站) never is."""
+    if noun.endswith(PLACE_NOUN_ENDINGS):
+        if not noun.endswith(REGISTERED_PLACES):
+            return False  # 站, 点, 库点: a facility, never a legal person
+        head = title
+        for tail in REGISTER_TAILS:
+            head = head.removesuffix(tail)
+        return head.endswith(noun)
     if noun in title:
         return True
     if noun.endswith(GENERIC_ORG_HEADS) and len(noun) >= 4 and noun[:-2] in title:
