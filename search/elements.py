@@ -152,8 +152,11 @@ class ElementMatcher:
             return self._unmapped(norm, why)
         element_id, role, method, confidence, via = reading
         element = self.elements[element_id]
+        lead = {"contained": f"“{norm.text}”中的", "truncated": f"“{norm.text}”补全为", "amount": f"“{norm.text}”补全为",
+                "fuzzy": f"“{norm.text}”相近于", "reordered": f"“{norm.text}”调整字序即",
+                "peeled": f"“{norm.text}”去掉前缀后为", "unknown_party": f"“{norm.text}”去掉当事方后为"}.get(method, "")
         why.append((METHOD_LABELS.get(method, method),
-                    f"“{via}” 是数据元 {element.id}“{element.name}”的{'名称' if via == element.name else '同义名称'}",
+                    f"{lead}“{via}”是数据元 {element.id}“{element.name}”的{'名称' if via == element.name else '同义名称'}",
                     round(confidence, 3)))
         refined = self._refined(norm, element_id, method, confidence, code, length)
         if refined[0] != element_id:
