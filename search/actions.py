@@ -398,7 +398,23 @@ def duplicate_show(ctx: Context, data: dict) -> dict:
         from registry.errors import NotAuthorized
         raise NotAuthorized("只能查看本单位的重复采集线索")
     names = _names(ctx, [finding])
-    return {**finding_dict(finding, names), "holders": all_holders(ctx, finding, names)}
+    holders = all_holders(ctx, finding, names)
+    return {**finding_dict(finding, names), "holders": holders,
+            "provider_choices": _provider_choices(ctx, finding, holders)}
+
+
+def _provider_choices(ctx: Context, finding: DuplicateFinding, holders: list[dict]) -> list[dict]:
+    """Systems of other units the Bureau may name as the provider, by name: the suggested one, then
+    those holding the data element (sharing first), then every other system."""
+    holding = {h["system_id"]: h.get("shares", False) for h in holders}
+    rows = ctx.session.execute(
+        select(InformationSystem.id, InformationSystem.code, InformationSystem.name, Unit.name)
+        .join(Unit, Unit.id == InformationSystem.unit_id).where(InformationSystem.unit_id != finding.unit_id)
+        .order_by(Unit.name, InformationSystem.name)).all()
+    choices = [{"id": i, "code": code, "name": name, "unit": unit, "holds": i in holding, "shares": bool(holding.get(i)),
+                "suggested": i == finding.provider_system_id} for i, code, name, unit in rows]
+    choices.sort(key=lambda c: (not c["suggested"], not c["holds"], not c["shares"]))
+    return choices
 
 
 class DuplicateReviewSchema(ChineseSchema):
