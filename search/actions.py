@@ -44,8 +44,9 @@ class ItemSearchSchema(ReadSchema):
 
 @action("item_search", auth=allow_public, schema=ItemSearchSchema, read_only=True)
 def item_search(ctx: Context, data: dict) -> dict:
-    """Search information items by name (substring) or data element; exact element matches first
-    (sort relevance), or sorted by name, unit, system or resource."""
+    """Search information items by name (substring) or data element (an element's name or synonym,
+    or an everyday word such as 社保, 公积金, 营业执照); exact element matches first (sort relevance),
+    or sorted by name, unit, system or resource. Nothing found: `suggestions` lists the closest terms."""
     from search.embedded import query_elements
     from search.result_cache import ITEMS, cached_dicts, ranked_page
     from search.text_index import names_containing
@@ -81,7 +82,11 @@ def item_search(ctx: Context, data: dict) -> dict:
     start, rows = data["start"] or 0, 20 if data["rows"] is None else data["rows"]  # (null: the defaults)
     found, ids = ranked_page(session, key, start, rows, ranked=ranked,
                              count=lambda: session.scalar(select(func.count()).select_from(E).where(*conditions())))
-    return {"count": found.count, "results": cached_dicts(session, ITEMS, ids, lambda some: _item_rows(session, some))}
+    result = {"count": found.count, "results": cached_dicts(session, ITEMS, ids, lambda some: _item_rows(session, some))}
+    if not found.count and data["q"]:
+        from search.vocabulary import suggest_terms
+        result["suggestions"] = suggest_terms(data["q"])  # 没有结果时：最接近的检索词
+    return result
 
 
 def _item_rows(session, ids: list[int]) -> list[dict]:
