@@ -208,7 +208,11 @@ def explain_finding(f: DuplicateFinding, evidence: dict, names: dict) -> list[di
     steps = [{"step": "同一数据项", "detail": f"本系统与其他 {evidence.get('other_units', 0)} 个单位的 "
               f"{evidence.get('other_count', 0)} 个信息项都对应{what}" + (f"，且都属于“{qualifier}”" if qualifier else ""),
               "score": 1.0}]
-    for h in evidence.get("items", [])[:HOLDERS_IN_EVIDENCE]:
+    explained = set()
+    for h in evidence.get("items", []):
+        if h.get("item") in explained or len(explained) == HOLDERS_IN_EVIDENCE:
+            continue  # one explanation per distinct item name
+        explained.add(h.get("item"))
         for step in h.get("why", []):
             steps.append({**step, "step": f"本项“{h.get('item', '')}”：{step['step']}"})
     others = evidence.get("others", [])

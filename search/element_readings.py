@@ -40,10 +40,10 @@ PLACE_ENDINGS = ("地址", "住址", "住所", "场所", "坐落", "地", "地�
 NAME_SUFFIXES = ("名称", "全称")
 ORG_ENDINGS = ("机关", "单位", "部门", "机构", "银行", "学校", "医院", "企业", "院校")
 # A subject designator followed by a bare head names the subject's own attribute:
-# 社会组织类型 → 企业类型, 学校地址 → 住所, 旅客姓名 → 姓名.
+# 学校地址 → 住所, 旅客姓名 → 姓名. (Not 类型/类别: 机构类别, 组织类型 and 企业类型 are different
+# classifications of different registers.)
 DESIGNATOR_HEADS = {
-    "法人": {"名称": "单位名称", "全称": "单位名称", "类型": "企业类型", "类别": "企业类型",
-             "地址": "住所", "住所": "住所"},
+    "法人": {"名称": "单位名称", "全称": "单位名称", "地址": "住所", "住所": "住所"},
     "自然人": {"姓名": "姓名", "名称": "姓名", "名字": "姓名", "地址": "现住址"},
 }
 # A party noun the lexicons do not know, recognised by its ending as a person or an

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 from catalog_schema.data_elements import DataElement, load_elements
 from search.element_readings import PLACE_NOUN_ENDINGS, Reading, Readings
-from search.normalize import Normalized, canonical, index_key, is_generic, normalize
+from search.normalize import Normalized, canonical, clean, index_key, is_generic, normalize
 from search.type_evidence import FAMILY, compatible, length_conflict, parse_type
 
 AUTO_ACCEPT = 0.8
@@ -146,15 +146,18 @@ class ElementMatcher:
     # -- resolution ---------------------------------------------------------------------------
 
     def _resolve(self, norm: Normalized, code: str | None, length: int | None) -> ElementMatch:
-        why = [("规范化", f"“{norm.raw}” → “{norm.text}”", 1.0)] if norm.text != norm.raw else []
+        cleaned = clean(norm.raw)[0]  # width, traditional characters, brackets, spaces (not 号码/号 folding)
+        why = [("规范化", f"“{norm.raw}” → “{cleaned}”", 1.0)] if cleaned != norm.raw else []
         reading = self._read(norm, code)
         if reading is None:
             return self._unmapped(norm, why)
         element_id, role, method, confidence, via = reading
         element = self.elements[element_id]
-        lead = {"contained": f"“{norm.text}”中的", "truncated": f"“{norm.text}”补全为", "amount": f"“{norm.text}”补全为",
-                "fuzzy": f"“{norm.text}”相近于", "reordered": f"“{norm.text}”调整字序即",
-                "peeled": f"“{norm.text}”去掉前缀后为", "unknown_party": f"“{norm.text}”去掉当事方后为"}.get(method, "")
+        lead = {"contained": f"“{cleaned}”中的", "truncated": f"“{cleaned}”补全为", "amount": f"“{cleaned}”补全为",
+                "fuzzy": f"“{cleaned}”相近于", "reordered": f"“{cleaned}”调整字序即",
+                "peeled": f"“{cleaned}”去掉前缀后为", "unknown_party": f"“{cleaned}”去掉当事方后为"}.get(method, "")
+        if via == norm.text:
+            via = cleaned  # shown as written (after cleaning), not in its folded form
         why.append((METHOD_LABELS.get(method, method),
                     f"{lead}“{via}”是数据元 {element.id}“{element.name}”的{'名称' if via == element.name else '同义名称'}",
                     round(confidence, 3)))
