@@ -187,8 +187,8 @@ class ElementMatcher:
           (监督机构名称 in 公共场所卫生许可信息) and then keeps a key of its own;
         - a bare 经营范围 in a licence's resource (道路运输经营许可信息) is the licence's scope, not
           the registered business scope."""
-        if not title:
-            return found
+        if not title or (found.org_noun is None and found.element_id != self._scope):
+            return found  # (nearly every item: one comparison)
         if found.org_noun and _names_subject(found.org_noun, title):
             element_id = self._by_name[ORG_NAME]
             why = (*found.why, ("记录主体", f"信息资源“{title}”记录的就是“{found.org_noun}”：其名称即{ORG_NAME}", 0.85))
