@@ -263,26 +263,31 @@ def _resolved_holder(h: dict, names: dict) -> dict:
     return resolved
 
 
-def all_holders(ctx: Context, f: DuplicateFinding, names: dict | None = None) -> list[dict]:
+def all_holders(ctx: Context, f: DuplicateFinding, names: dict | None = None, by_key: dict | None = None) -> list[dict]:
     """Every item holding this finding's data element now (all units, the flagged system first, then
-    the providers, then by unit): what the finding page and the JSON export list in full."""
+    the providers, then by unit): what the finding page and the JSON export list in full. `by_key`
+    keeps the resolved holders of each key across the findings of one call (a key like 姓名 is
+    shared by every unit's finding)."""
     from search.scan import MIN_CONFIDENCE
     if f.kind != "item" or not f.key:
         return []
-    E = ItemElement
-    rows = ctx.session.execute(
-        select(E.unit_id, E.system_id, E.resource_id, E.item_id, E.confidence, E.shares)
-        .where(E.key == f.key, E.confidence >= MIN_CONFIDENCE)).all()
-    holders = [dict(zip(("unit_id", "system_id", "resource_id", "item_id", "confidence", "shares"), r)) for r in rows]
-    names = dict(names or {})
-    missing = {("unit", h["unit_id"]) for h in holders} | {("system", h["system_id"]) for h in holders} | \
-        {("resource", h["resource_id"]) for h in holders} | {("item", h["item_id"]) for h in holders}
-    _fill_names(ctx, names, {k for k in missing if k not in names})
-    provider_units = {h["unit_id"] for h in holders if h["system_id"] == f.provider_system_id}
-    holders = [{**_resolved_holder(h, names), "confidence": round(h["confidence"], 3), "shares": bool(h["shares"]),
-                "side": "本系统" if h["system_id"] == f.system_id else
+    by_key = {} if by_key is None else by_key
+    if f.key not in by_key:
+        E = ItemElement
+        rows = ctx.session.execute(
+            select(E.unit_id, E.system_id, E.resource_id, E.item_id, E.confidence, E.shares)
+            .where(E.key == f.key, E.confidence >= MIN_CONFIDENCE)).all()
+        raw = [dict(zip(("unit_id", "system_id", "resource_id", "item_id", "confidence", "shares"), r)) for r in rows]
+        names = names if names is not None else {}
+        missing = {("unit", h["unit_id"]) for h in raw} | {("system", h["system_id"]) for h in raw} | \
+            {("resource", h["resource_id"]) for h in raw} | {("item", h["item_id"]) for h in raw}
+        _fill_names(ctx, names, {k for k in missing if k not in names})
+        by_key[f.key] = [{**_resolved_holder(h, names), "confidence": round(h["confidence"], 3),
+                          "shares": bool(h["shares"])} for h in raw]
+    provider_units = {h["unit_id"] for h in by_key[f.key] if h["system_id"] == f.provider_system_id}
+    holders = [{**h, "side": "本系统" if h["system_id"] == f.system_id else
                 ("提供方" if h["system_id"] == f.provider_system_id else
-                 ("已共享" if h["shares"] else "其他采集方"))} for h in holders]
+                 ("已共享" if h["shares"] else "其他采集方"))} for h in by_key[f.key]]
     order = {"本系统": 0, "提供方": 1, "已共享": 2, "其他采集方": 3}
     holders.sort(key=lambda h: (order[h["side"]], h["unit_id"] not in provider_units, h["unit"], h["resource"], h["item"]))
     return holders
@@ -383,8 +388,9 @@ def duplicate_list(ctx: Context, data: dict) -> dict:
     names = _names(ctx, rows)
     results = [finding_dict(f, names) for f in rows]
     if data["holders"]:
+        by_key: dict = {}
         for f, result in zip(rows, results):
-            result["holders"] = all_holders(ctx, f, names)
+            result["holders"] = all_holders(ctx, f, names, by_key)
     return {"count": count, "results": results}
 
 
