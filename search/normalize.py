@@ -105,6 +105,18 @@ GENERIC_NAMES = frozenset((
     "摘要", "来源", "分类", "种类", "性质", "用途", "面积", "地点", "位置", "范围", "方式", "期限",
 ))
 
+# Housekeeping columns of a database or a data warehouse (row ids, deletion flags, sync stamps,
+# versions): every table has them and they hold no data about anyone, so they duplicate nothing.
+SYSTEM_FIELDS = frozenset((
+    "记录id", "记录编号", "记录号", "唯一标识", "唯一标识码", "唯一编码", "uuid", "guid", "rowid", "rid", "pkid",
+    "删除标志", "删除标识", "删除状态", "是否删除", "逻辑删除", "作废标志", "是否作废", "数据状态", "有效标志",
+    "有效标识", "是否有效", "有效状态", "版本号", "数据版本", "版本", "批次号", "批次", "入库批次", "数据批次",
+    "同步时间", "同步日期", "同步状态", "同步标志", "同步标识", "操作时间", "操作日期", "操作类型", "操作标识",
+    "操作标志", "更新人", "修改人", "更新者", "时间戳", "处理标识", "处理标志", "数据标识", "入库标识", "增量标识",
+    "变更标识", "抽取时间", "抽取日期", "采集时间", "推送时间", "推送状态", "推送标志", "交换时间", "交换状态",
+    "来源系统", "数据来源系统", "源系统", "系统编号", "系统标识", "更新标志", "更新标识", "数据更新标志",
+))
+
 _ROLE_OF: dict[str, str] = {v: cls for cls, variants in ROLE_CLASSES.items() for v in variants}
 _DESIGNATOR_OF: dict[str, str] = {**{d: "自然人" for d in PERSON_DESIGNATORS},
                                   **{d: "法人" for d in ORG_DESIGNATORS}}
@@ -218,4 +230,4 @@ def is_generic(text: str) -> bool:
     return text in _GENERIC_CANONICAL
 
 
-_GENERIC_CANONICAL = frozenset(canonical(n) for n in GENERIC_NAMES)
+_GENERIC_CANONICAL = frozenset(canonical(n) for n in GENERIC_NAMES | SYSTEM_FIELDS)

@@ -117,3 +117,10 @@ def test_the_warehouse_style_held_out_parts_meet_the_goal():
     for split in ("test", "test2"):
         scores = bench.pair_scores(bench.load_items(split), matcher, 0.6)
         assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90, (split, scores["precision"], scores["recall"])
+
+
+@pytest.mark.parametrize("name", ["记录ID", "删除标志", "是否删除", "同步时间", "版本号", "时间戳", "数据状态"])
+def test_housekeeping_columns_of_a_warehouse_duplicate_nothing(matcher, name):
+    found = matcher.match(name, "VARCHAR2(50)")
+    assert found.key is None and found.method == "generic"
+    assert not same(matcher, (name, "VARCHAR2(50)"), (name, "VARCHAR2(50)"))
