@@ -60,6 +60,9 @@ SUBJECTS_FOR = {"自然人": frozenset(("自然人", "通用", "事项", "证照
 
 # element id, role class, method, confidence, and the registered spelling the name was read as
 Reading = tuple[str, "str | None", str, float, str]
+# Elements that identify an organisation: in front of them, an organisation the lexicons do not know
+# says whose identifier it is.
+ORG_IDENTIFIERS = frozenset(("统一社会信用代码", "组织机构代码", "注册号", "纳税人识别号"))
 # Endings of a coded classification: its code and its label are one item (企业类型名称 = 企业类型).
 CLASS_ENDINGS = ("类型", "类别", "状态", "性质", "种类", "等级", "级别", "方式", "形式", "行业", "门类", "类")
 # Org-like nouns that name a place or a facility, never an organisation (公交站, 加油站, 场所 …).
@@ -122,6 +125,10 @@ class Readings:
                 continue
             if party is not None:
                 return element_id, self.elements[party].name, "unknown_party", 0.85, core
+            if subject == "法人" and self.elements[element_id].name in ORG_IDENTIFIERS:
+                # 监管单位统一社会信用代码: another organisation's code, kept apart under that party
+                # (ElementMatcher.in_context makes it the subject's when the title is about it)
+                return element_id, prefix, "other_party", 0.85, core
             if self.subject_fits(element_id, [subject]):
                 return element_id, None, "unknown_party", 0.85, core
         return None

@@ -79,7 +79,7 @@ METHOD_LABELS = {
     "contained": "名称中含同义名称，其余为无关词", "fuzzy": "与同义名称相近，仅差无关词或可省略的字",
     "reordered": "与同义名称字序不同", "unknown_party": "未知当事方 + 同义名称", "party_element": "当事方本身是数据元",
     "amount": "数值型，名词后省略了“金额/数量”", "belongs": "“所属…名称”是主体所属的组织", "truncated": "名称被截断，补全后为同义名称",
-    "subject": "按信息资源名称判断是记录主体自身", "licence": "信息资源是许可证照，范围属许可内容",
+    "subject": "按信息资源名称判断是记录主体自身", "other_party": "另一个组织的标识", "licence": "信息资源是许可证照，范围属许可内容",
     "unmapped": "未对应数据元，按名称原文比对", "generic": "名称过于笼统，不作比对", "type_conflict": "数据类型与数据元冲突",
 }
 
@@ -94,7 +94,7 @@ class ElementMatch:
     normalized: str = ""
     # Why: each step of the judgement as (step, detail, score), in order; shown with every finding.
     why: tuple[tuple[str, str, float], ...] = ()
-    org_noun: str | None = None  # X of an unmapped `X名称` naming an organisation the lexicons do not know
+    org_noun: str | None = None  # an organisation the lexicons do not know: X of `X名称`, or whose code it is
 
     def explanation(self) -> list[dict]:
         return [{"step": step, "detail": detail, "score": score} for step, detail, score in self.why]
@@ -177,7 +177,10 @@ class ElementMatcher:
         if role:
             why.append(("角色", f"属于“{role}”的{element.name}，只与同一角色的信息项相同", round(confidence, 3)))
         key = element_id if role is None else f"{element_id}@{role}"
-        return ElementMatch(element_id, round(confidence, 3), method, role, key, norm.text, tuple(why))
+        other = role if method == "other_party" else None
+        if other:
+            why[-1] = (why[-1][0], f"“{other}”是另一个组织：这是它的{element.name}，不是记录主体的", why[-1][2])
+        return ElementMatch(element_id, round(confidence, 3), method, role, key, norm.text, tuple(why), other)
 
     def in_context(self, found: ElementMatch, title: str | None) -> ElementMatch:
         """The mapping of an item read together with its resource's title (whose name, which scope):
@@ -189,6 +192,12 @@ class ElementMatcher:
           the registered business scope."""
         if not title or (found.org_noun is None and found.element_id != self._scope):
             return found  # (nearly every item: one comparison)
+        if found.method == "other_party":
+            if not _names_subject(found.org_noun, title):
+                return found
+            why = (*found.why, ("记录主体", f"信息资源“{title}”记录的就是“{found.org_noun}”：这是记录主体的"
+                                        f"{self.elements[found.element_id].name}", 0.85))
+            return ElementMatch(found.element_id, 0.85, "subject", None, found.element_id, found.normalized, why)
         if found.org_noun and _names_subject(found.org_noun, title):
             element_id = self._by_name[ORG_NAME]
             why = (*found.why, ("记录主体", f"信息资源“{title}”记录的就是“{found.org_noun}”：其名称即{ORG_NAME}", 0.85))

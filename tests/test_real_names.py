@@ -124,3 +124,11 @@ def test_housekeeping_columns_of_a_warehouse_duplicate_nothing(matcher, name):
     found = matcher.match(name, "VARCHAR2(50)")
     assert found.key is None and found.method == "generic"
     assert not same(matcher, (name, "VARCHAR2(50)"), (name, "VARCHAR2(50)"))
+
+
+def test_another_organisations_code_is_not_the_subjects_unless_the_resource_is_about_it(matcher):
+    assert not same(matcher, ("监管单位统一社会信用代码", None, None, "公交站点信息"), ("统一社会信用代码",))
+    assert not same(matcher, ("运营单位统一社会信用代码", None, None, "养老机构信息"), ("统一社会信用代码",))
+    assert same(matcher, ("使用单位统一社会信用代码", None, None, "特种设备使用登记信息"), ("统一社会信用代码",))
+    why = read(matcher, "监管单位统一社会信用代码", title="公交站点信息").explanation()
+    assert "另一个组织" in why[-1]["detail"]
