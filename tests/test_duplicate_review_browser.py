@@ -75,3 +75,25 @@ def test_a_review_error_comes_back_with_what_was_chosen(browser, make):  # noqa:
     assert "排除线索须说明理由" in page.locator("body").inner_text()
     assert page.get_by_label("结论").input_value() == "dismiss"
     assert page.locator("#state").inner_text().startswith("待审核")
+
+
+def test_the_bureaus_threshold_hides_less_confident_findings_and_stays_set(browser, make):  # noqa: F811
+    hukou, systems = _county(make, extra_units=2)
+    unit = make.unit(code="dwx", name="云阳县另一局")
+    make.act("package_create", {"system": make.system(unit, name="另一局系统")["id"], "title": "人员信息",
+                                "sharing_type": "不予共享",
+                                "items": [{"name": "户籍所在地详细地址", "data_type": "C", "data_length": 200}]})
+    make.act("package_create", {"system": systems[0]["id"], "title": "人员信息二", "sharing_type": "不予共享",
+                                "items": [{"name": "户籍地址", "data_type": "C", "data_length": 200}]})
+    bureau = make.user("bureau")
+    browser.login(bureau["username"], PASSWORD)
+    browser.goto("/duplicates")
+    page = browser.page
+    scores = [float(t) for t in page.locator("#findings tbody td.num").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True) and min(scores) < 0.95
+    page.get_by_label("置信度不低于").fill("0.95")
+    page.get_by_role("button", name="筛选").click()
+    assert all(float(t) >= 0.95 for t in page.locator("#findings tbody td.num").all_inner_texts())
+    browser.goto("/duplicates")                                  # set once: kept for this login
+    assert page.get_by_label("置信度不低于").input_value() == "0.95"
+    assert all(float(t) >= 0.95 for t in page.locator("#findings tbody td.num").all_inner_texts())

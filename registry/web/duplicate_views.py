@@ -2,7 +2,7 @@
 with its explanation and every holder, the overlap heat map, item search."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from registry.errors import RegistryError
@@ -17,6 +17,7 @@ FINDING_SORTS = {"id": "编号", "kind": "类型", "element": "数据元 / 资�
                  "role": "角色", "state": "状态", "score": "置信度"}
 ITEM_SORTS = {"relevance": "相关度", "name": "信息项", "unit": "单位", "system": "信息系统", "resource": "信息资源"}
 REVIEWERS = ("bureau", "admin")
+THRESHOLD_KEY = "duplicates_min_score"
 
 
 def _can_review() -> bool:
@@ -30,6 +31,11 @@ def findings():
     ticks findings and confirms or dismisses them together with one reason."""
     paging = parse(FINDING_SORTS, "score", descending=True)
     filters = {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    # The Bureau's threshold stays set for this login until it is changed (an empty box clears it).
+    if "min_score" in request.args:
+        session[THRESHOLD_KEY] = request.args["min_score"].strip()[:10]
+    elif session.get(THRESHOLD_KEY):
+        filters["min_score"] = session[THRESHOLD_KEY]
     kept = {}
     if request.method == "POST" and _can_review():
         kept = {"ids": request.form.getlist("ids"), "decision": request.form.get("decision", ""),
