@@ -27,7 +27,7 @@ from search.normalize import split_prefixes
 # Words that may surround a synonym without changing which item it is.
 HARMLESS = frozenset((
     "的", "信息", "数据", "所属", "所在", "详细", "具体", "实际", "本", "现", "有效", "全称", "中文",
-    "汉字", "当前", "号", "所在地", "详址",
+    "汉字", "当前", "号", "所在地", "详址", "营业执照", "工商营业执照", "工商", "工商登记", "执照",
 ))
 # Parts of a synonym a unit may leave out.
 OPTIONAL = frozenset(("统一", "居民", "公民", "个人", "证", "书", "件", "信息", "详细", "现", "有效"))

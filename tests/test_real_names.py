@@ -86,6 +86,7 @@ def test_organisation_classifications_of_different_registers_are_different_items
     ("工商营业执照生产范围", "经营范围"),
     ("具体地址(工商注册)", "住所"),
     ("行政相对人代码_1(统一社会信用代码)", "统一社会信用代码"),
+    ("营业执照统一社会信用代码", "统一社会信用代码"),
 ])
 def test_truncated_suffixed_and_registration_names_meet_their_element(matcher, a, b):
     assert same(matcher, (a,), (b,))
