@@ -39,8 +39,10 @@ document.addEventListener("change", function (event) {
     .then(function (body) {
       if (!body.success || !body.result.providers.length) return;
       var first = body.result.providers[0];
-      hint.textContent = "该信息项已由" + first.unit + "（" + first.system + "·" + first.resource + "）以" +
-        first.sharing_method_label + "方式" + first.sharing_type_label + "，请优先申请共享，避免重复采集" +
+      var how = first.sharing_method_label && first.sharing_type_label ?
+        "以" + first.sharing_method_label + "方式" + first.sharing_type_label : "采集";
+      hint.textContent = "该信息项已由" + (first.authority ? "权威来源单位" : "") + first.unit + "（" + first.system +
+        "·" + first.resource + "）" + how + "，请优先申请共享，避免重复采集" +
         (body.result.providers.length > 1 ? "（另有 " + (body.result.providers.length - 1) + " 个提供方）" : "") + "。";
     })
     .catch(function () { /* the hint is advisory; saving still works */ });
