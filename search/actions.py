@@ -21,7 +21,7 @@ from registry.ordering import Sort, ordered
 from search.documents import matcher, provides, search_text
 from search.models import DuplicateFinding, ItemElement
 from search.scan import counts_for_duplication, holder_dict
-from registry.names import by_pinyin
+from registry.names import by_pinyin, pinyin_key
 
 STATE_LABELS = {"open": "待审核", "confirmed": "已确认重复采集", "dismissed": "已排除"}
 ROLE_LABELS = {"recollector": "重复采集方", "undecided": "待认定", "provider": "提供方"}
@@ -45,8 +45,9 @@ class ItemSearchSchema(ReadSchema):
 
 @action("item_search", auth=allow_public, schema=ItemSearchSchema, read_only=True)
 def item_search(ctx: Context, data: dict) -> dict:
-    """Search information items by name (substring) or data element; exact element matches first
-    (sort relevance), or sorted by name, unit, system or resource."""
+    """Search information items by name (substring) or data element (an element's name or synonym,
+    or an everyday word such as 社保, 公积金, 营业执照); exact element matches first (sort relevance),
+    or sorted by name, unit, system or resource. Nothing found: `suggestions` lists the closest terms."""
     from search.embedded import query_elements
     from search.result_cache import ITEMS, cached_dicts, ranked_page
     from search.text_index import names_containing
@@ -82,7 +83,11 @@ def item_search(ctx: Context, data: dict) -> dict:
     start, rows = data["start"] or 0, 20 if data["rows"] is None else data["rows"]  # (null: the defaults)
     found, ids = ranked_page(session, key, start, rows, ranked=ranked,
                              count=lambda: session.scalar(select(func.count()).select_from(E).where(*conditions())))
-    return {"count": found.count, "results": cached_dicts(session, ITEMS, ids, lambda some: _item_rows(session, some))}
+    result = {"count": found.count, "results": cached_dicts(session, ITEMS, ids, lambda some: _item_rows(session, some))}
+    if not found.count and data["q"]:
+        from search.vocabulary import suggest_terms
+        result["suggestions"] = suggest_terms(data["q"])  # 没有结果时：最接近的检索词
+    return result
 
 
 def _item_rows(session, ids: list[int]) -> list[dict]:
@@ -117,10 +122,13 @@ class ProviderLookupSchema(ReadSchema):
 
 @action("item_provider_lookup", auth=allow_public, schema=ProviderLookupSchema, read_only=True)
 def item_provider_lookup(ctx: Context, data: dict) -> dict:
-    """Before saving an item: which other units already provide it, and how to obtain it."""
+    """Before saving an item: which other units already provide it, and how to obtain it. The provider
+    is chosen by the same rule as the duplicate findings (search.scan.provider_systems): the
+    element's authoritative unit when it holds the item, else the units that share it."""
+    from search.scan import provider_systems
     match = matcher().match(data["name"], data.get("data_type"), data.get("data_length"))
     result = {"data_element": match.element_id, "data_element_name": _element_names().get(match.element_id, ""),
-              "confidence": match.confidence, "providers": []}
+              "confidence": match.confidence, "explanation": match.explanation(), "providers": []}
     if match.key is None or not counts_for_duplication(match.element_id):
         return result
     own_unit = None
@@ -131,19 +139,31 @@ def item_provider_lookup(ctx: Context, data: dict) -> dict:
         own_unit = ctx.user.unit_id
     R, E = InformationResource, ItemElement
     rows = ctx.session.execute(
-        select(Unit.name, InformationSystem.name, R.title, R.name, R.sharing_type, R.sharing_method,
-               InformationItem.name, InformationItem.sharing_type)
+        select(Unit.id, Unit.name, InformationSystem.id, InformationSystem.name, R.title, R.name, R.sharing_type,
+               R.sharing_method, InformationItem.name, InformationItem.sharing_type, E.shares)
         .select_from(E).join(InformationItem, InformationItem.id == E.item_id).join(R, R.id == E.resource_id)
         .join(InformationSystem, InformationSystem.id == R.system_id).join(Unit, Unit.id == R.unit_id)
         .where(E.key == match.key, E.unit_id != (own_unit or -1))
-        .order_by(by_pinyin(Unit.name), by_pinyin(R.title)).limit(50)).all()
-    for unit_name, system_name, title, res_name, sharing, method, item_name, item_sharing in rows:
+        .order_by(by_pinyin(Unit.name), by_pinyin(R.title), InformationItem.id).limit(500)).all()
+    systems: dict[int, tuple[int, bool]] = {}
+    for row in rows:
+        unit_id, system_id, shares = row[0], row[2], bool(row[10])
+        systems[system_id] = (unit_id, systems.get(system_id, (unit_id, False))[1] or shares)
+    names = {"unit": dict(ctx.session.execute(select(Unit.id, Unit.name)).all())}
+    providers, authority = provider_systems(match.element_id, systems, names)
+    seen: set[int] = set()
+    for (unit_id, unit_name, system_id, system_name, title, res_name, sharing, method, item_name, item_sharing,
+         _) in sorted(rows, key=lambda r: (r[0] not in authority, pinyin_key(r[1]), pinyin_key(r[4]))):
+        if system_id not in providers or system_id in seen:
+            continue
+        seen.add(system_id)
         effective = item_sharing or sharing
-        if provides(effective, method):
-            result["providers"].append({
-                "unit": unit_name, "system": system_name, "resource": title, "resource_name": res_name,
-                "item": item_name, "sharing_type": effective, "sharing_type_label": vocab.SHARING_TYPE.label_of(effective),
-                "sharing_method": method, "sharing_method_label": vocab.SHARING_METHOD.label_of(method)})
+        result["providers"].append({
+            "unit": unit_name, "system": system_name, "resource": title, "resource_name": res_name,
+            "item": item_name, "sharing_type": effective, "sharing_type_label": vocab.SHARING_TYPE.label_of(effective),
+            "sharing_method": method, "sharing_method_label": vocab.SHARING_METHOD.label_of(method),
+            "authority": unit_id in authority,
+            "rule": "该数据元的权威来源单位" if unit_id in authority else "已通过共享平台或接口提供"})
     return result
 
 
@@ -156,13 +176,64 @@ def finding_dict(f: DuplicateFinding, names: dict | None = None) -> dict:
             "resource_id": f.resource_id, "other_resource_id": f.other_resource_id,
             "role": f.role, "role_label": ROLE_LABELS[f.role], "provider_system_id": f.provider_system_id,
             "provider_system_name": names.get(("system", f.provider_system_id), ""),
-            "score": f.score, "evidence": resolve_evidence(f, names), "state": f.state,
+            "score": f.score, "evidence": (evidence := resolve_evidence(f, names)),
+            "explanation": explain_finding(f, evidence, names), "state": f.state,
             "state_label": STATE_LABELS[f.state],
             "active": f.active, "must_reuse_from_system_id": f.must_reuse_from_system_id,
             "must_reuse_from_system_name": names.get(("system", f.must_reuse_from_system_id), ""),
             "reason": f.reason, "reviewed_by": f.reviewed_by,
             "reviewed_at": f.reviewed_at.isoformat() if f.reviewed_at else None,
             "first_seen": f.first_seen.isoformat(), "last_seen": f.last_seen.isoformat()}
+
+
+def _mapping_why(name: str, data_type, length, title: str | None) -> list[dict]:
+    """How one item was mapped (each step with its score), as the scan maps it."""
+    m = matcher()
+    return m.in_context(m.match(name, data_type, length), title).explanation()
+
+
+def explain_finding(f: DuplicateFinding, evidence: dict, names: dict) -> list[dict]:
+    """Why this finding exists: each step of the judgement with its score (what matched, how the score
+    was formed, who the provider is and by which rule)."""
+    from search.scan import HOLDERS_IN_EVIDENCE, RESOURCE_MIN_SCORE, RESOURCE_MIN_SHARED, _elements
+    if f.kind == "resource":
+        return [{"step": "共同数据元", "detail": f"两项信息资源有 {evidence.get('shared_count', 0)} 个相同的数据元"
+                 f"（至少 {RESOURCE_MIN_SHARED} 个才成为线索）", "score": float(evidence.get("shared_count", 0))},
+                {"step": "加权重合度", "detail": f"按稀有度加权，较小一方的数据元有 {f.score:.0%} 也在对方资源中"
+                 f"（阈值 {RESOURCE_MIN_SCORE:.0%}；人人都有的姓名、身份证号权重低）", "score": f.score},
+                {"step": "提供方", "detail": (f"对方资源已共享：{names.get(('system', f.provider_system_id), '')} 为提供方"
+                 if f.role == "recollector" else "双方都未共享或都已共享：由大数据局认定提供方"), "score": f.score}]
+    element = _elements().get(f.element_id) if f.element_id else None
+    what = f"数据元 {element.id}“{element.name}”" if element else f"同名信息项“{f.element_name}”（不在数据元目录中）"
+    qualifier = evidence.get("qualifier")
+    steps = [{"step": "同一数据项", "detail": f"本系统与其他 {evidence.get('other_units', 0)} 个单位的 "
+              f"{evidence.get('other_count', 0)} 个信息项都对应{what}" + (f"，且都属于“{qualifier}”" if qualifier else ""),
+              "score": 1.0}]
+    explained = set()
+    for h in evidence.get("items", []):
+        if h.get("item") in explained or len(explained) == HOLDERS_IN_EVIDENCE:
+            continue  # one explanation per distinct item name
+        explained.add(h.get("item"))
+        for step in h.get("why", []):
+            steps.append({**step, "step": f"本项“{h.get('item', '')}”：{step['step']}"})
+    others = evidence.get("others", [])
+    if others:
+        first = others[0]
+        for step in first.get("why", []):
+            steps.append({**step, "step": f"{first.get('unit', '')}“{first.get('item', '')}”：{step['step']}"})
+    own = min((h.get("confidence", 1.0) for h in evidence.get("items", [])), default=1.0)
+    steps.append({"step": "线索分数", "detail": f"本系统信息项的最低置信度 {own:.2f} 与"
+                  f"{'提供方' if f.role == 'recollector' else '首个其他持有方'}的置信度"
+                  f" {others[0].get('confidence', 1.0) if others else 1.0:.2f} 取较小值", "score": f.score})
+    provider = names.get(("system", f.provider_system_id), "")
+    if evidence.get("authority") and element is not None:
+        rule = f"{provider or '权威来源单位的系统'}属于“{element.name}”的权威来源单位（{element.source_unit}）：应复用其数据"
+    elif f.role == "recollector":
+        rule = f"{provider} 已以无条件或有条件共享方式通过共享平台或接口提供：应复用其数据"
+    else:
+        rule = "其他持有方都未共享、也没有权威来源单位：由大数据局认定提供方"
+    steps.append({"step": "提供方（依据《管理办法》第二十八条）", "detail": rule, "score": f.score})
+    return steps
 
 
 def _holders(f: DuplicateFinding) -> list[dict]:
@@ -176,16 +247,66 @@ def resolve_evidence(f: DuplicateFinding, names: dict) -> dict:
     evidence = dict(f.evidence)
     if f.kind == "item":
         for part in ("items", "others"):
-            evidence[part] = [{**h, "unit": names.get(("unit", h["unit_id"]), ""),
-                               "system": names.get(("system", h["system_id"]), ""),
-                               "resource": names.get(("resource", h["resource_id"]), ""),
-                               **dict(zip(("item", "data_type", "data_length"),
-                                          names.get(("item", h["item_id"]), ("（已删除）", None, None))))}
-                              for h in map(holder_dict, evidence.get(part, []))]
+            evidence[part] = [_resolved_holder(h, names) for h in map(holder_dict, evidence.get(part, []))]
     else:
         evidence["other_unit"] = names.get(("unit", evidence.get("other_unit_id")), "")
         evidence["other_system"] = names.get(("system", evidence.get("other_system_id")), "")
     return evidence
+
+
+def _resolved_holder(h: dict, names: dict) -> dict:
+    item = names.get(("item", h["item_id"]))
+    resource = names.get(("resource", h["resource_id"]), "")
+    resolved = {**h, "unit": names.get(("unit", h["unit_id"]), ""), "system": names.get(("system", h["system_id"]), ""),
+                "resource": resource,
+                **dict(zip(("item", "data_type", "data_length"), item or ("（已删除）", None, None)))}
+    resolved["why"] = _mapping_why(item[0], item[1], item[2], resource) if item else []
+    return resolved
+
+
+def all_holders(ctx: Context, f: DuplicateFinding, names: dict | None = None, by_key: dict | None = None) -> list[dict]:
+    """Every item holding this finding's data element now (all units, the flagged system first, then
+    the providers, then by unit): what the finding page and the JSON export list in full. `by_key`
+    keeps the resolved holders of each key across the findings of one call (a key like 姓名 is
+    shared by every unit's finding)."""
+    from search.scan import MIN_CONFIDENCE
+    if f.kind != "item" or not f.key:
+        return []
+    by_key = {} if by_key is None else by_key
+    if f.key not in by_key:
+        E = ItemElement
+        rows = ctx.session.execute(
+            select(E.unit_id, E.system_id, E.resource_id, E.item_id, E.confidence, E.shares)
+            .where(E.key == f.key, E.confidence >= MIN_CONFIDENCE)).all()
+        raw = [dict(zip(("unit_id", "system_id", "resource_id", "item_id", "confidence", "shares"), r)) for r in rows]
+        names = names if names is not None else {}
+        missing = {("unit", h["unit_id"]) for h in raw} | {("system", h["system_id"]) for h in raw} | \
+            {("resource", h["resource_id"]) for h in raw} | {("item", h["item_id"]) for h in raw}
+        _fill_names(ctx, names, {k for k in missing if k not in names})
+        by_key[f.key] = [{**_resolved_holder(h, names), "confidence": round(h["confidence"], 3),
+                          "shares": bool(h["shares"])} for h in raw]
+    provider_units = {h["unit_id"] for h in by_key[f.key] if h["system_id"] == f.provider_system_id}
+    holders = [{**h, "side": "本系统" if h["system_id"] == f.system_id else
+                ("提供方" if h["system_id"] == f.provider_system_id else
+                 ("已共享" if h["shares"] else "其他采集方"))} for h in by_key[f.key]]
+    order = {"本系统": 0, "提供方": 1, "已共享": 2, "其他采集方": 3}
+    holders.sort(key=lambda h: (order[h["side"]], h["unit_id"] not in provider_units, h["unit"], h["resource"], h["item"]))
+    return holders
+
+
+def _fill_names(ctx: Context, names: dict, wanted: set) -> None:
+    by_kind: dict[str, set] = defaultdict(set)
+    for kind, ident in wanted:
+        if ident:
+            by_kind[kind].add(ident)
+    for kind, model, column in (("system", InformationSystem, InformationSystem.name), ("unit", Unit, Unit.name),
+                                ("resource", InformationResource, InformationResource.title)):
+        for chunk in in_chunks(sorted(by_kind[kind])):
+            names.update({(kind, i): n for i, n in ctx.session.execute(select(model.id, column).where(model.id.in_(chunk)))})
+    for chunk in in_chunks(sorted(by_kind["item"])):
+        names.update({("item", i): (name, dtype, length) for i, name, dtype, length in ctx.session.execute(
+            select(InformationItem.id, InformationItem.name, InformationItem.data_type, InformationItem.data_length)
+            .where(InformationItem.id.in_(chunk)))})
 
 
 def _names(ctx: Context, findings: list[DuplicateFinding]) -> dict:
@@ -225,6 +346,9 @@ class DuplicateListSchema(ReadSchema):
     system = Ref("信息系统")
     data_element = Text("数据元", max_length=20)
     include_inactive = fields.Boolean(load_default=False)
+    min_score = fields.Float(validate=validate.Range(min=0, max=1, error="置信度阈值应在 0 到 1 之间"),
+                             error_messages={"invalid": "置信度阈值应是 0 到 1 之间的数"})
+    holders = fields.Boolean(load_default=False)
     rows = Int("条数", minimum=0, maximum=5000, load_default=50)
     start = Int("起始位置", minimum=0, load_default=0)
     sort = Sort(FINDING_SORTS)
@@ -233,7 +357,10 @@ class DuplicateListSchema(ReadSchema):
 @action("duplicate_list", auth=_finding_reader, schema=DuplicateListSchema, read_only=True)
 def duplicate_list(ctx: Context, data: dict) -> dict:
     """Duplicate-collection findings, filtered; a department user sees its own unit's. Sorted by
-    kind and data element unless `sort` names id, element, unit, system, role, state or score."""
+    kind and data element unless `sort` names id, element, unit, system, role, state or score
+    (`score desc`: most confident first); `min_score` keeps findings at or above the Bureau's
+    threshold; `holders` adds every item now holding each finding's data element. Each finding says
+    why (`explanation`: every step with its score)."""
     F = DuplicateFinding
     stmt = (select(F).outerjoin(Unit, Unit.id == F.unit_id)
             .outerjoin(InformationSystem, InformationSystem.id == F.system_id))
@@ -244,6 +371,8 @@ def duplicate_list(ctx: Context, data: dict) -> dict:
             stmt = stmt.where(getattr(F, key) == data[key])
     if data.get("data_element"):
         stmt = stmt.where(F.element_id == data["data_element"])
+    if data.get("min_score") is not None:
+        stmt = stmt.where(F.score >= data["min_score"])
     if data.get("unit") is not None:
         unit = data["unit"]
         stmt = stmt.where(F.unit_id == (unit if isinstance(unit, int) else
@@ -258,7 +387,12 @@ def duplicate_list(ctx: Context, data: dict) -> dict:
         "system": InformationSystem.name, "role": F.role, "state": F.state, "score": F.score}, ("kind", False), F.id)
     rows = list(ctx.session.scalars(stmt.offset(data["start"]).limit(data["rows"])))
     names = _names(ctx, rows)
-    return {"count": count, "results": [finding_dict(f, names) for f in rows]}
+    results = [finding_dict(f, names) for f in rows]
+    if data["holders"]:
+        by_key: dict = {}
+        for f, result in zip(rows, results):
+            result["holders"] = all_holders(ctx, f, names, by_key)
+    return {"count": count, "results": results}
 
 
 def _get_finding(ctx: Context, ref) -> DuplicateFinding:
@@ -274,12 +408,29 @@ class FindingIdSchema(ReadSchema):
 
 @action("duplicate_show", auth=_finding_reader, schema=FindingIdSchema, read_only=True)
 def duplicate_show(ctx: Context, data: dict) -> dict:
-    """One finding with its evidence."""
+    """One finding with its evidence, its explanation and every item now holding its data element."""
     finding = _get_finding(ctx, data["id"])
     if ctx.user.role == "department" and finding.unit_id != ctx.user.unit_id:
         from registry.errors import NotAuthorized
         raise NotAuthorized("只能查看本单位的重复采集线索")
-    return finding_dict(finding, _names(ctx, [finding]))
+    names = _names(ctx, [finding])
+    holders = all_holders(ctx, finding, names)
+    return {**finding_dict(finding, names), "holders": holders,
+            "provider_choices": _provider_choices(ctx, finding, holders)}
+
+
+def _provider_choices(ctx: Context, finding: DuplicateFinding, holders: list[dict]) -> list[dict]:
+    """Systems of other units the Bureau may name as the provider, by name: the suggested one, then
+    those holding the data element (sharing first), then every other system."""
+    holding = {h["system_id"]: h.get("shares", False) for h in holders}
+    rows = ctx.session.execute(
+        select(InformationSystem.id, InformationSystem.code, InformationSystem.name, Unit.name)
+        .join(Unit, Unit.id == InformationSystem.unit_id).where(InformationSystem.unit_id != finding.unit_id)
+        .order_by(Unit.name, InformationSystem.name)).all()
+    choices = [{"id": i, "code": code, "name": name, "unit": unit, "holds": i in holding, "shares": bool(holding.get(i)),
+                "suggested": i == finding.provider_system_id} for i, code, name, unit in rows]
+    choices.sort(key=lambda c: (not c["suggested"], not c["holds"], not c["shares"]))
+    return choices
 
 
 class DuplicateReviewSchema(ChineseSchema):
@@ -300,29 +451,64 @@ def duplicate_review(ctx: Context, data: dict) -> dict:
     """The Bureau confirms a finding (重复采集: the system must reuse the provider's shared data,
     which blocks its O&M funding under Art. 28), dismisses it with a reason, or reopens it."""
     finding = _get_finding(ctx, data["id"])
+    _review(ctx, finding, data["decision"], data.get("must_reuse_from"), data["reason"], "must_reuse_from")
+    return finding_dict(finding, _names(ctx, [finding]))
+
+
+def _review(ctx: Context, finding: DuplicateFinding, decision: str, provider_ref, reason: str, field: str) -> None:
+    """One review decision, checked and audited (the single and the bulk review both come here)."""
     before = audit.snapshot(finding, ("evidence", "first_seen", "last_seen"))
-    decision = data["decision"]
     if decision == "confirm":
-        provider_ref = data.get("must_reuse_from") or finding.provider_system_id
+        provider_ref = provider_ref or finding.provider_system_id
         if not provider_ref:
-            raise ValidationFailed({"must_reuse_from": ["确认重复采集须指定应复用数据的提供方系统"]})
-        provider = get_system(ctx.session, provider_ref, "must_reuse_from")
+            raise ValidationFailed({field: [f"线索 #{finding.id}（{finding.element_name}）没有建议提供方："
+                                            "确认重复采集须指定应复用数据的提供方系统"]})
+        provider = get_system(ctx.session, provider_ref, field)
         if provider.unit_id == finding.unit_id:
-            raise ValidationFailed({"must_reuse_from": ["提供方系统须属于其他单位"]})
+            raise ValidationFailed({field: [f"线索 #{finding.id}：提供方系统须属于其他单位"]})
         finding.state, finding.must_reuse_from_system_id = "confirmed", provider.id
     elif decision == "dismiss":
-        if not data["reason"]:
+        if not reason:
             raise ValidationFailed({"reason": ["排除线索须说明理由（如：口径不同）"]})
         finding.state, finding.must_reuse_from_system_id = "dismissed", None
     else:
         if finding.state == "open":
-            raise Conflict("该线索已处于待审核状态")
+            raise Conflict(f"线索 #{finding.id} 已处于待审核状态")
         finding.state, finding.must_reuse_from_system_id = "open", None
-    finding.reason, finding.reviewed_by, finding.reviewed_at = data["reason"], ctx.username, utcnow()
+    finding.reason, finding.reviewed_by, finding.reviewed_at = reason, ctx.username, utcnow()
     ctx.session.flush()
     audit.record(ctx, "duplicate_review", "duplicate_finding", finding.id, before,
                  audit.snapshot(finding, ("evidence", "first_seen", "last_seen")), f"{decision}: {finding.element_name}")
-    return finding_dict(finding, _names(ctx, [finding]))
+
+
+BULK_LIMIT = 500
+
+
+class DuplicateBulkReviewSchema(ChineseSchema):
+    ids = fields.List(Int("线索编号", required=True, minimum=1), required=True,
+                      validate=validate.Length(min=1, max=BULK_LIMIT, error=f"一次审核 1 到 {BULK_LIMIT} 条线索"),
+                      error_messages={"required": "请选择要审核的线索", "invalid": "线索编号应是编号列表"})
+    decision = fields.String(required=True, validate=validate.OneOf(
+        ["confirm", "dismiss"], error="批量审核结论只能是 confirm（确认重复采集）或 dismiss（排除）"),
+        error_messages={"required": "审核结论为必填项"})
+    must_reuse_from = Ref("应复用的提供方系统")
+    reason = Text("理由", max_length=2000, load_default="")
+
+
+@action("duplicate_review_bulk", auth=_bureau, schema=DuplicateBulkReviewSchema)
+def duplicate_review_bulk(ctx: Context, data: dict) -> dict:
+    """The Bureau confirms or dismisses several findings at once, with one reason for the batch
+    (confirm: each finding's suggested provider, or `must_reuse_from` for all). All or nothing: a
+    finding that cannot take the decision (no provider to reuse) stops the batch and is named."""
+    ids = list(dict.fromkeys(data["ids"]))
+    found = {f.id: f for f in ctx.session.scalars(select(DuplicateFinding).where(DuplicateFinding.id.in_(ids)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"重复采集线索 {'、'.join(f'#{i}' for i in missing)} 不存在")
+    for i in ids:
+        _review(ctx, found[i], data["decision"], data.get("must_reuse_from"), data["reason"], "must_reuse_from")
+    return {"count": len(ids), "decision": data["decision"], "state_label": STATE_LABELS[
+        "confirmed" if data["decision"] == "confirm" else "dismissed"], "ids": ids}
 
 
 class OverlapSchema(ReadSchema):

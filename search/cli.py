@@ -33,7 +33,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def duplicates(ctx, fmt: str, out: str | None, state: str | None) -> None:
         from search.export import duplicate_rows, write_duplicates_xlsx
-        data = {"rows": 5000, "start": 0, **({"state": state} if state else {})}
+        data = {"rows": 1000, "start": 0, "holders": True, **({"state": state} if state else {})}
         findings = []
         while True:
             page = run_cli(ctx, "duplicate_list", data)

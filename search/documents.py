@@ -129,9 +129,10 @@ def _documents(connection, rows: list) -> Iterator[ResourceDocument]:
     items = connection.execute(select(I.id, I.resource_id, I.name, I.data_type, I.data_length, I.sharing_type)
                                .where(I.resource_id.in_(list(by_resource))).order_by(I.resource_id, I.position, I.id))
     sharing = {r.id: (r.sharing_type, r.sharing_method) for r in rows}
-    match = matcher().match
+    titles = {r.id: r.title for r in rows}
+    match, in_context = matcher().match, matcher().in_context
     for item_id, resource_id, name, data_type, length, item_sharing in items:
-        m = match(name, data_type, length)
+        m = in_context(match(name, data_type, length), titles[resource_id])  # whose name, which scope
         resource_sharing, method = sharing[resource_id]
         by_resource[resource_id].append({"id": item_id, "name": name, "data_type": data_type,
                                          "data_length": length, "element_id": m.element_id, "key": m.key,

@@ -27,7 +27,7 @@ from search.normalize import split_prefixes
 # Words that may surround a synonym without changing which item it is.
 HARMLESS = frozenset((
     "的", "信息", "数据", "所属", "所在", "详细", "具体", "实际", "本", "现", "有效", "全称", "中文",
-    "汉字", "当前", "号", "所在地", "详址",
+    "汉字", "当前", "号", "所在地", "详址", "营业执照", "工商营业执照", "工商", "工商登记", "执照",
 ))
 # Parts of a synonym a unit may leave out.
 OPTIONAL = frozenset(("统一", "居民", "公民", "个人", "证", "书", "件", "信息", "详细", "现", "有效"))
@@ -40,10 +40,10 @@ PLACE_ENDINGS = ("地址", "住址", "住所", "场所", "坐落", "地", "地�
 NAME_SUFFIXES = ("名称", "全称")
 ORG_ENDINGS = ("机关", "单位", "部门", "机构", "银行", "学校", "医院", "企业", "院校")
 # A subject designator followed by a bare head names the subject's own attribute:
-# 社会组织类型 → 企业类型, 学校地址 → 住所, 旅客姓名 → 姓名.
+# 学校地址 → 住所, 旅客姓名 → 姓名. (Not 类型/类别: 机构类别, 组织类型 and 企业类型 are different
+# classifications of different registers.)
 DESIGNATOR_HEADS = {
-    "法人": {"名称": "单位名称", "全称": "单位名称", "类型": "企业类型", "类别": "企业类型",
-             "地址": "住所", "住所": "住所"},
+    "法人": {"名称": "单位名称", "全称": "单位名称", "地址": "住所", "住所": "住所"},
     "自然人": {"姓名": "姓名", "名称": "姓名", "名字": "姓名", "地址": "现住址"},
 }
 # A party noun the lexicons do not know, recognised by its ending as a person or an
@@ -58,7 +58,15 @@ PARTY_PATTERNS = (
 SUBJECTS_FOR = {"自然人": frozenset(("自然人", "通用", "事项", "证照", "地理")),
                 "法人": frozenset(("法人", "通用", "事项", "证照", "地理"))}
 
-Reading = tuple[str, "str | None", str, float]   # element id, role class, method, confidence
+# element id, role class, method, confidence, and the registered spelling the name was read as
+Reading = tuple[str, "str | None", str, float, str]
+# Elements that identify an organisation: in front of them, an organisation the lexicons do not know
+# says whose identifier it is.
+ORG_IDENTIFIERS = frozenset(("统一社会信用代码", "组织机构代码", "注册号", "纳税人识别号"))
+# Endings of a coded classification: its code and its label are one item (企业类型名称 = 企业类型).
+CLASS_ENDINGS = ("类型", "类别", "状态", "性质", "种类", "等级", "级别", "方式", "形式", "行业", "门类", "类")
+# Org-like nouns that name a place or a facility, never an organisation (公交站, 加油站, 场所 …).
+PLACE_NOUN_ENDINGS = ("站", "站点", "场所", "广场", "停车场", "点", "区", "线", "路", "桥", "库", "口")
 
 
 @lru_cache(maxsize=1)
@@ -94,58 +102,80 @@ class Readings:
         return self.by_name[name] if name else None
 
     def unknown_party(self, text: str) -> Reading | None:
-        """迁移人姓名 → 姓名; 使用单位统一社会信用代码 → 统一社会信用代码; 取水权人名称 → 单位名称."""
+        """迁移人姓名 → 姓名; 使用单位统一社会信用代码 → 统一社会信用代码; 取水权人名称 → 单位名称.
+
+        An organisation the lexicons do not know, followed by 名称 (监督机构名称, 公交站名称,
+        研究所名称), is *another* organisation's name, not the record's subject: no reading here
+        (the matcher keeps it as a name of its own, `org_noun`, which the resource title may
+        still show to be the subject's: see ElementMatcher.in_context)."""
         for k in range(2, min(9, len(text) - 1)):
             prefix, core = text[:k], text[k:]
             subject = next((s for pattern, s in PARTY_PATTERNS if pattern.match(prefix)), None)
             if subject is None:
                 continue
-            if core == "名称":  # a 名称, not a 姓名: the party is an organisation
-                subject = "法人"
+            party = self.alias.get(prefix)
+            if core in ("名称", "全称"):
+                if party is not None:
+                    return party, None, "party_element", 0.9, prefix   # 项目单位名称 is the 项目单位 element
+                if subject == "法人":
+                    return None  # another organisation's name
+                subject = "法人"  # a 名称, not a 姓名: the party (取水权人) is an organisation
             element_id = self.alias.get(core) or self.designator_head(subject, core)
             if element_id is None:
                 continue
-            party = self.alias.get(prefix)
-            if party is not None and core in ("名称", "全称"):
-                return party, None, "alias", 0.9            # 项目单位名称 is the 项目单位 element
             if party is not None:
-                return element_id, self.elements[party].name, "alias", 0.85
+                return element_id, self.elements[party].name, "unknown_party", 0.85, core
+            if subject == "法人" and self.elements[element_id].name in ORG_IDENTIFIERS:
+                # 监管单位统一社会信用代码: another organisation's code, kept apart under that party
+                # (ElementMatcher.in_context makes it the subject's when the title is about it)
+                return element_id, prefix, "other_party", 0.85, core
             if self.subject_fits(element_id, [subject]):
-                return element_id, None, "alias", 0.85
+                return element_id, None, "unknown_party", 0.85, core
         return None
 
-    def contained(self, text: str) -> tuple[str, str, float] | None:
+    @staticmethod
+    def org_noun(text: str) -> str | None:
+        """The organisation or place noun of `X名称` when X ends like one (科研机构名称 → 科研机构,
+        场所名称 → 场所)."""
+        for core in ("名称", "全称"):
+            if text.endswith(core) and len(text) > len(core) + 1:
+                noun = text[:-len(core)]
+                if noun.endswith(PLACE_NOUN_ENDINGS) or PARTY_PATTERNS[1][0].match(noun):
+                    return noun
+        return None
+
+    def contained(self, text: str) -> tuple[str, str, float, str] | None:
         """The longest synonym inside `text` whose surroundings are all harmless."""
-        best: tuple[int, str] | None = None
+        best: tuple[int, str, str] | None = None
         for i in range(len(text)):
             for j in range(len(text), i + 1, -1):
                 if best is not None and j - i <= best[0]:
                     break
                 element_id = self.alias.get(text[i:j])
                 if element_id and self._surroundings_harmless(text[:i], text[j:], element_id):
-                    best = (j - i, element_id)
+                    best = (j - i, element_id, text[i:j])
                     break
-        return (best[1], "contained", 0.93) if best else None
+        return (best[1], "contained", 0.93, best[2]) if best else None
 
-    def fuzzy(self, text: str) -> tuple[str, str, float] | None:
+    def fuzzy(self, text: str) -> tuple[str, str, float, str] | None:
         if len(text) < 3:
             return None
         if len(text) >= 4 and (reordered := self.reordered.get(_order_key(text))):
-            return reordered, "fuzzy", 0.9
+            return reordered, "reordered", 0.9, self.elements[reordered].name
         candidates = process.extract(text, self.choices, scorer=fuzz.ratio, limit=8, score_cutoff=60)
-        accepted: list[tuple[float, str, bool]] = []
+        accepted: list[tuple[float, str, bool, str]] = []
         for alias, score, _ in candidates:
             element_id = self.alias[alias]
             omits = self._alignment(text, alias, element_id)
             if omits is not None:
-                accepted.append((score, element_id, omits))
+                accepted.append((score, element_id, omits, alias))
         if not accepted:
             return None
         accepted.sort(reverse=True)
-        top_score, top_id, omits = accepted[0]
-        if any(eid != top_id and score >= top_score - 5 for score, eid, _ in accepted[1:]):
+        top_score, top_id, omits, alias = accepted[0]
+        if any(eid != top_id and score >= top_score - 5 for score, eid, _, _ in accepted[1:]):
             return None  # two elements explain the name about equally well: do not guess
-        return top_id, "fuzzy", 0.82 if omits else 0.88
+        return top_id, "fuzzy", 0.82 if omits else 0.88, alias
 
     def _reorder_index(self) -> dict[str, str]:
         index: dict[str, str | None] = {}
@@ -202,7 +232,8 @@ class Readings:
             return element.name.endswith(PLACE_ENDINGS)
         if segment in NAME_SUFFIXES and element.name.endswith(ORG_ENDINGS):
             return True
-        coded = element.data_type == "C" and element.length is not None and element.length <= 10
+        coded = (element.data_type == "C" and element.length is not None and element.length <= 10
+                 or element.name.endswith(CLASS_ENDINGS))
         return coded and segment in CODE_SUFFIXES
 
 

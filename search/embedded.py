@@ -33,12 +33,15 @@ FACET_COLUMNS = {"organization": R.unit_id, "groups": R.system_id, "sharing_type
                  "format_class": R.format_class}
 
 def query_elements(q: str) -> list[str]:
-    """Data elements the query names exactly (身份证 → 公民身份号码)."""
+    """Data elements the query names exactly (身份证 → 公民身份号码) or by an everyday word
+    (社保 → 社会保障号码, 参保险种 …; search.vocabulary)."""
+    from search.vocabulary import everyday_elements
     found = []
     for term in [q, *q.split()]:
         element = matcher().alias_of(term)
-        if element and element not in found:
-            found.append(element)
+        for element in ((element,) if element else ()) + everyday_elements(term):
+            if element not in found:
+                found.append(element)
     return found
 
 

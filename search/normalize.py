@@ -27,7 +27,7 @@ from catalog_schema.vocabularies import clean as nfkc_clean
 # Role qualifiers: a second party of the record. Variant spelling → qualifier class.
 ROLE_CLASSES: dict[str, tuple[str, ...]] = {
     "法定代表人": ("法定代表人", "法人代表", "法人代表人", "法定代表", "法定代表人代表", "企业法人", "法人",
-              "法定代表人或负责人", "法定代表人负责人", "法人或负责人", "法人负责人"),
+              "法定代表人或负责人", "法定代表人负责人", "法人或负责人", "法人负责人", "理事长"),
     "负责人": ("负责人", "主要负责人", "单位负责人", "企业负责人", "机构负责人"),
     "财务负责人": ("财务负责人", "财务人员", "会计人员"),
     "经办人": ("经办人", "办理人", "代办人", "经手人", "办事人", "办税人", "办税人员", "经办人员", "代办人员"),
@@ -103,6 +103,18 @@ GENERIC_NAMES = frozenset((
     "时间", "金额", "数量", "标识", "标志", "id", "主键", "其他", "附件", "等级", "级别", "结果", "意见",
     "原因", "依据", "单位", "部门", "备用字段", "备用", "情况", "详情", "数值", "值", "标记", "简介",
     "摘要", "来源", "分类", "种类", "性质", "用途", "面积", "地点", "位置", "范围", "方式", "期限",
+))
+
+# Housekeeping columns of a database or a data warehouse (row ids, deletion flags, sync stamps,
+# versions): every table has them and they hold no data about anyone, so they duplicate nothing.
+SYSTEM_FIELDS = frozenset((
+    "记录id", "记录编号", "记录号", "唯一标识", "唯一标识码", "唯一编码", "uuid", "guid", "rowid", "rid", "pkid",
+    "删除标志", "删除标识", "删除状态", "是否删除", "逻辑删除", "作废标志", "是否作废", "数据状态", "有效标志",
+    "有效标识", "是否有效", "有效状态", "版本号", "数据版本", "版本", "批次号", "批次", "入库批次", "数据批次",
+    "同步时间", "同步日期", "同步状态", "同步标志", "同步标识", "操作时间", "操作日期", "操作类型", "操作标识",
+    "操作标志", "更新人", "修改人", "更新者", "时间戳", "处理标识", "处理标志", "数据标识", "入库标识", "增量标识",
+    "变更标识", "抽取时间", "抽取日期", "采集时间", "推送时间", "推送状态", "推送标志", "交换时间", "交换状态",
+    "来源系统", "数据来源系统", "源系统", "系统编号", "系统标识", "更新标志", "更新标识", "数据更新标志",
 ))
 
 _ROLE_OF: dict[str, str] = {v: cls for cls, variants in ROLE_CLASSES.items() for v in variants}
@@ -218,4 +230,4 @@ def is_generic(text: str) -> bool:
     return text in _GENERIC_CANONICAL
 
 
-_GENERIC_CANONICAL = frozenset(canonical(n) for n in GENERIC_NAMES)
+_GENERIC_CANONICAL = frozenset(canonical(n) for n in GENERIC_NAMES | SYSTEM_FIELDS)

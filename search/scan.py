@@ -130,6 +130,17 @@ def _authority_units(element_id: str | None, names: dict) -> set[int]:
     return {uid for uid, name in names["unit"].items() if element.source_unit in name}
 
 
+def provider_systems(element_id: str | None, systems: dict[int, tuple[int, bool]], names: dict) -> tuple[set, set]:
+    """The one provider rule, used by the findings and by the "already provided by" hint alike:
+    the systems of the element's authoritative unit (公安 for 公民身份号码) when it holds the item;
+    otherwise the systems that offer it as 无条件/有条件共享 through the platform or an interface.
+    `systems`: system id → (unit id, shares). Returns (provider system ids, authority unit ids)."""
+    authority = _authority_units(element_id, names) & {unit for unit, _ in systems.values()}
+    if authority:
+        return {s for s, (unit, _) in systems.items() if unit in authority}, authority
+    return {s for s, (_, shares) in systems.items() if shares}, authority
+
+
 def item_findings(key: str, holdings: list[Holding], names: dict) -> list[dict]:
     """The findings of one key: one per collecting system that is not a provider.
 
@@ -142,11 +153,8 @@ def item_findings(key: str, holdings: list[Holding], names: dict) -> list[dict]:
     for h in holdings:
         by_system[h.system_id].append(h)
     element_id = next((h.element_id for h in holdings if h.element_id), None)
-    authority = _authority_units(element_id, names) & set(units)
-    if authority:
-        providers = {s for s, hs in by_system.items() if hs[0].unit_id in authority}
-    else:
-        providers = {s for s, hs in by_system.items() if any(h.shares for h in hs)}
+    providers, authority = provider_systems(
+        element_id, {s: (hs[0].unit_id, any(h.shares for h in hs)) for s, hs in by_system.items()}, names)
     provider_units = {by_system[p][0].unit_id for p in providers}
     ranked = sorted(holdings, key=lambda h: (h.system_id not in providers, h.unit_id, h.item_id))
     ranked_providers = sorted(providers, key=lambda p: (by_system[p][0].unit_id, p))

@@ -8,6 +8,8 @@ compatible with everything and numbers are compatible with dates and codes.
 """
 from __future__ import annotations
 
+import re
+
 from catalog_schema.data_elements import DataElement
 from catalog_schema.vocabularies import DATA_TYPE, split_type_and_length
 
@@ -30,6 +32,10 @@ _LOOSE = (
 )
 
 
+# Database type names that end in a digit (Oracle's VARCHAR2, NVARCHAR2), with their length.
+_DIGIT_TYPE = re.compile(r"^\s*([a-z_]+\d?)\s*[(（]\s*(\d+)\s*(?:[,，]\s*\d+\s*)?[)）]\s*$", re.IGNORECASE)
+
+
 def parse_type(data_type: str | None, length: int | str | None) -> tuple[str | None, int | None]:
     """(type code, length) from what a catalog wrote: "C", "字符型", "varchar(18)", "二进制" …
 
@@ -40,6 +46,8 @@ def parse_type(data_type: str | None, length: int | str | None) -> tuple[str | N
     if data_type is None or not str(data_type).strip():
         return None, length
     spelling, written_length = split_type_and_length(str(data_type))
+    if written_length is None and (found := _DIGIT_TYPE.match(spelling)):  # VARCHAR2(18), NVARCHAR2(50)
+        spelling, written_length = found.group(1), int(found.group(2))
     if length is None:
         length = written_length
     code = DATA_TYPE.normalize(spelling)

@@ -61,7 +61,7 @@ def test_submitting_next_years_list_after_30_september_is_late(make, unit, day, 
     with clock.frozen(day):
         p = make.act("project_create", declaration(unit["id"], estimate_yuan=600_000))
         if late:
-            with pytest.raises(Conflict, match="9月30日"):
+            with pytest.raises(Conflict, match=f"{day.year}-09-30前报送，已过截止日期"):
                 make.act("project_list_submit", {"id": p["id"], "year": day.year + 1})
         else:
             make.act("project_list_submit", {"id": p["id"], "year": day.year + 1})

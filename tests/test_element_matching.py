@@ -125,7 +125,7 @@ def test_the_records_own_subject_designator_is_not_a_role(matcher):
     assert same(matcher, "患者姓名", "姓名")
     assert same(matcher, "学生身份证号", "公民身份号码")
     assert same(matcher, "企业联系电话", "联系电话")
-    assert same(matcher, "社会组织类型", "单位类型")
+    assert same(matcher, "企业住所", "住所")
 
 
 def test_a_designator_is_not_peeled_onto_an_element_of_another_subject(matcher):

@@ -178,8 +178,13 @@ def package_search(ctx: Context, data: dict) -> dict:
     found = ctx.search.search_packages(ctx.session, query)
     labels = _facet_labels(ctx, found.facets)
     results = cached_dicts(ctx.session, PACKAGES, found.ids, lambda ids: load_packages(ctx, ids))
+    if not found.count and query.q:
+        from search.vocabulary import suggest_terms
+        suggestions = suggest_terms(query.q)  # nothing found: the closest known terms
+    else:
+        suggestions = []
     return {
-        "count": found.count, "results": results, "sort": data.get("sort") or "",
+        "count": found.count, "results": results, "sort": data.get("sort") or "", "suggestions": suggestions,
         "facets": found.facets,
         "search_facets": {f: {"title": FACET_TITLES[f], "items": [
             {"name": v, "display_name": labels.get((f, v), v), "count": n} for v, n in values.items()]}

@@ -1,7 +1,8 @@
-"""The Bureau's duplicate-collection pages: findings, review, the overlap heat map, item search."""
+"""The Bureau's duplicate-collection pages: findings ranked by confidence with bulk review, one finding
+with its explanation and every holder, the overlap heat map, item search."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from registry.errors import RegistryError
@@ -11,33 +12,68 @@ from registry.web.charts import heat_map
 from registry.web.paging import parse
 
 bp = Blueprint("duplicates", __name__)
-FILTERS = ("state", "kind", "role", "unit", "data_element")
+FILTERS = ("state", "kind", "role", "unit", "data_element", "min_score")
 FINDING_SORTS = {"id": "编号", "kind": "类型", "element": "数据元 / 资源", "unit": "单位", "system": "信息系统",
-                 "role": "角色", "state": "状态"}
+                 "role": "角色", "state": "状态", "score": "置信度"}
 ITEM_SORTS = {"relevance": "相关度", "name": "信息项", "unit": "单位", "system": "信息系统", "resource": "信息资源"}
+REVIEWERS = ("bureau", "admin")
+THRESHOLD_KEY = "duplicates_min_score"
 
 
-@bp.route("/duplicates")
+def _can_review() -> bool:
+    return g.user.role in REVIEWERS
+
+
+@bp.route("/duplicates", methods=["GET", "POST"])
 @login_required
 def findings():
-    paging = parse(FINDING_SORTS, "kind")
+    """Ranked by confidence (most confident first), at or above the Bureau's threshold; the Bureau
+    ticks findings and confirms or dismisses them together with one reason."""
+    paging = parse(FINDING_SORTS, "score", descending=True)
     filters = {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    # The Bureau's threshold stays set for this login until it is changed (an empty box clears it).
+    if "min_score" in request.args:
+        session[THRESHOLD_KEY] = request.args["min_score"].strip()[:10]
+    elif session.get(THRESHOLD_KEY):
+        filters["min_score"] = session[THRESHOLD_KEY]
+    kept = {}
+    if request.method == "POST" and _can_review():
+        kept = {"ids": request.form.getlist("ids"), "decision": request.form.get("decision", ""),
+                "reason": request.form.get("reason", ""), "must_reuse_from": request.form.get("must_reuse_from", "")}
+        ids = [int(i) for i in kept["ids"] if i.isascii() and i.isdigit() and len(i) < 10]
+        if not ids:
+            flash("请先勾选要审核的线索", "error")
+        elif not kept["decision"]:
+            flash("请选择审核结论", "error")
+        else:
+            data = {"ids": ids, "decision": kept["decision"], "reason": kept["reason"]}
+            if kept["must_reuse_from"]:
+                data["must_reuse_from"] = kept["must_reuse_from"]
+            try:
+                result = run("duplicate_review_bulk", data)
+            except RegistryError as exc:
+                flash(exc.message, "error")
+            else:
+                flash(f"已批量保存 {result['count']} 条线索的审核结论：{result['state_label']}", "success")
+                return redirect(url_for("duplicates.findings", **filters, **paging.hidden_fields()))
     try:
         found = paging.load(lambda p: run("duplicate_list", {**filters, **p.query()}))
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": []}
-    return render_template("duplicates.html", found=found, filters=filters, paging=paging)
+    return render_template("duplicates.html", found=found, filters=filters, paging=paging, kept=kept,
+                           can_review=_can_review())
 
 
 @bp.route("/duplicates/<int:finding_id>", methods=["GET", "POST"])
 @login_required
 def finding(finding_id: int):
+    form = {}
     if request.method == "POST":
-        data = {"id": finding_id, "decision": request.form.get("decision", ""),
-                "reason": request.form.get("reason", "")}
-        if request.form.get("must_reuse_from"):
-            data["must_reuse_from"] = request.form["must_reuse_from"]
+        form = {k: request.form.get(k, "") for k in ("decision", "reason", "must_reuse_from")}
+        data = {"id": finding_id, "decision": form["decision"], "reason": form["reason"]}
+        if form["must_reuse_from"]:
+            data["must_reuse_from"] = form["must_reuse_from"]
         try:
             result = run("duplicate_review", data)
         except RegistryError as exc:
@@ -46,7 +82,7 @@ def finding(finding_id: int):
             flash(f"已保存审核结论：{result['state_label']}", "success")
             return redirect(url_for("duplicates.finding", finding_id=finding_id))
     item = show_or_404("duplicate_show", finding_id)
-    return render_template("duplicate.html", f=item, can_review=g.user.role in ("bureau", "admin"))
+    return render_template("duplicate.html", f=item, can_review=_can_review(), form=form)
 
 
 @bp.route("/overlap")

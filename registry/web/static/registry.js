@@ -55,8 +55,10 @@ document.addEventListener("change", function (event) {
     .then(function (body) {
       if (!body.success || !body.result.providers.length) return;
       var first = body.result.providers[0];
-      hint.textContent = "该信息项已由" + first.unit + "（" + first.system + "·" + first.resource + "）以" +
-        first.sharing_method_label + "方式" + first.sharing_type_label + "，请优先申请共享，避免重复采集" +
+      var how = first.sharing_method_label && first.sharing_type_label ?
+        "以" + first.sharing_method_label + "方式" + first.sharing_type_label : "采集";
+      hint.textContent = "该信息项已由" + (first.authority ? "权威来源单位" : "") + first.unit + "（" + first.system +
+        "·" + first.resource + "）" + how + "，请优先申请共享，避免重复采集" +
         (body.result.providers.length > 1 ? "（另有 " + (body.result.providers.length - 1) + " 个提供方）" : "") + "。";
     })
     .catch(function () { /* the hint is advisory; saving still works */ });
@@ -114,3 +116,27 @@ document.addEventListener("change", function (event) {
     }
   });
 })();
+// A picker with search: typing in <input data-filter-select="ID"> hides the options of select#ID that
+// do not contain the text (option text or data-search); the chosen option stays visible.
+document.addEventListener("input", function (event) {
+  var input = event.target;
+  var id = input.getAttribute && input.getAttribute("data-filter-select");
+  if (!id) return;
+  var select = document.getElementById(id);
+  var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  var first = null;
+  Array.prototype.forEach.call(select.options, function (option) {
+    var text = ((option.getAttribute("data-search") || "") + " " + option.text).toLowerCase();
+    var shown = !option.value || words.every(function (w) { return text.indexOf(w) >= 0; });
+    option.hidden = !shown;
+    if (shown && option.value && !first) first = option;
+  });
+  if (first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden || !select.value)) first.selected = true;
+});
+// "Select all" for bulk forms: <input type="checkbox" data-select-all="NAME"> ticks every box named NAME.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  var name = box.getAttribute && box.getAttribute("data-select-all");
+  if (!name) return;
+  box.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) { b.checked = box.checked; });
+});

@@ -1,0 +1,99 @@
+"""The Bureau's review pages in headless Chromium: bulk review with one reason, the provider picked by
+name, the finding's explanation and every holder, and a review form that keeps what was chosen."""
+import pytest
+
+from tests.browser import browser  # noqa: F401
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _county(make, extra_units=3):
+    police = make.unit(code="gaj", name="云阳县公安局")
+    hukou = make.system(police, name="户政管理信息系统")
+    make.act("package_create", {"system": hukou["id"], "title": "户籍人口信息", "sharing_type": "有条件共享",
+                                "sharing_method": "共享交换平台",
+                                "items": [{"name": "公民身份号码", "data_type": "C", "data_length": 18}]})
+    systems = []
+    for n in range(extra_units):
+        unit = make.unit(code=f"dw{n}", name=f"云阳县第{n}局")
+        system = make.system(unit, name=f"第{n}局救助管理系统")
+        make.act("package_create", {"system": system["id"], "title": f"救助对象信息{n}", "sharing_type": "不予共享",
+                                    "items": [{"name": "身份证号", "data_type": "C", "data_length": 18},
+                                              {"name": "证件号码", "data_type": "VARCHAR2(18)"}]})
+        systems.append(system)
+    return hukou, systems
+
+
+def test_bureau_dismisses_a_batch_with_one_reason_and_the_ticks_survive_an_error(browser, make):  # noqa: F811
+    _county(make)
+    bureau = make.user("bureau")
+    browser.login(bureau["username"], PASSWORD)
+    browser.goto("/duplicates")
+    page = browser.page
+    assert page.locator("#findings tbody tr").count() == 3
+    page.get_by_label("全选本页线索").check()
+    page.get_by_label("结论").select_option(value="dismiss")
+    page.get_by_role("button", name="保存勾选线索的结论").click()
+    assert "排除线索须说明理由" in page.locator("body").inner_text()
+    assert page.locator("input[name=ids]:checked").count() == 3          # what the Bureau ticked is kept
+    assert page.get_by_label("结论").input_value() == "dismiss"
+    page.get_by_label("理由（整批共用）").fill("口径不同")
+    page.get_by_role("button", name="保存勾选线索的结论").click()
+    assert "已批量保存 3 条线索的审核结论：已排除" in page.locator("body").inner_text()
+    assert page.locator("#findings .tag", has_text="已排除").count() == 3
+
+
+def test_the_review_form_preselects_no_decision_and_the_provider_is_picked_by_name(browser, make):  # noqa: F811
+    hukou, systems = _county(make)
+    bureau = make.user("bureau")
+    finding = next(f for f in make.act("duplicate_list", {"rows": 100})["results"] if f["system_id"] == systems[0]["id"])
+    browser.login(bureau["username"], PASSWORD)
+    browser.goto(f"/duplicates/{finding['id']}")
+    page = browser.page
+    assert page.get_by_label("结论").input_value() == ""                  # confirming blocks money: never preselected
+    assert page.locator("#holders tbody tr").count() == 7                  # every holder: 4 units, 7 items
+    assert "类型长度作证" in page.locator("#explanation").inner_text()
+    page.get_by_label("应复用的提供方系统（确认时）：输入名称查找").fill("第2局")
+    picker = page.get_by_label("应复用的提供方系统", exact=True)
+    assert picker.input_value() == str(systems[2]["id"])
+    assert page.locator("#must_reuse_from option:not([hidden])").count() == 2  # the blank choice and 第2局
+    page.get_by_label("结论").select_option(value="confirm")
+    page.get_by_role("button", name="保存结论").click()
+    assert "应复用 第2局救助管理系统 的共享数据" in page.locator("#state").inner_text()
+
+
+def test_a_review_error_comes_back_with_what_was_chosen(browser, make):  # noqa: F811
+    hukou, systems = _county(make, extra_units=1)
+    bureau = make.user("bureau")
+    finding = make.act("duplicate_list", {"rows": 100})["results"][0]
+    browser.login(bureau["username"], PASSWORD)
+    browser.goto(f"/duplicates/{finding['id']}")
+    page = browser.page
+    page.get_by_label("结论").select_option(value="dismiss")
+    page.get_by_role("button", name="保存结论").click()
+    assert "排除线索须说明理由" in page.locator("body").inner_text()
+    assert page.get_by_label("结论").input_value() == "dismiss"
+    assert page.locator("#state").inner_text().startswith("待审核")
+
+
+def test_the_bureaus_threshold_hides_less_confident_findings_and_stays_set(browser, make):  # noqa: F811
+    hukou, systems = _county(make, extra_units=2)
+    unit = make.unit(code="dwx", name="云阳县另一局")
+    make.act("package_create", {"system": make.system(unit, name="另一局系统")["id"], "title": "人员信息",
+                                "sharing_type": "不予共享",
+                                "items": [{"name": "户籍所在地详细地址", "data_type": "C", "data_length": 200}]})
+    make.act("package_create", {"system": systems[0]["id"], "title": "人员信息二", "sharing_type": "不予共享",
+                                "items": [{"name": "户籍地址", "data_type": "C", "data_length": 200}]})
+    bureau = make.user("bureau")
+    browser.login(bureau["username"], PASSWORD)
+    browser.goto("/duplicates")
+    page = browser.page
+    scores = [float(t) for t in page.locator("#findings tbody td.num").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True) and min(scores) < 0.95
+    page.get_by_label("置信度不低于").fill("0.95")
+    page.get_by_role("button", name="筛选").click()
+    assert all(float(t) >= 0.95 for t in page.locator("#findings tbody td.num").all_inner_texts())
+    browser.goto("/duplicates")                                  # set once: kept for this login
+    assert page.get_by_label("置信度不低于").input_value() == "0.95"
+    assert all(float(t) >= 0.95 for t in page.locator("#findings tbody td.num").all_inner_texts())
