@@ -1,13 +1,15 @@
-"""The Elasticsearch backend without a cluster (none can run here).
+"""The search-engine backend without an engine: what can be checked before a request is sent.
 
 Three kinds of tests, each named for what it proves:
 - request builders (search.es_mappings): the body we send has the shape we intend. They never
-  prove that Elasticsearch accepts it or answers as intended — the contract suite does that
-  against a real cluster (REGISTRY_ES_URL);
+  prove that the engine accepts it or answers as intended — the contract suite
+  (tests/test_search_contract.py) and tests/test_search_engine_node.py do that against the real
+  OpenSearch node the suite starts;
 - a model of the documented ngram token positions, proving the trigram-span argument itself;
 - the backend against an unreachable address (real behaviour: nothing is mocked) and against a
-  recording stand-in that answers like a cluster (proves the requests and our outbox handling
-  given those answers, not Elasticsearch's behaviour).
+  recording stand-in that answers like an Elasticsearch cluster (proves the requests the
+  Elasticsearch adapter sends and our outbox handling given those answers, not the engine's
+  behaviour).
 """
 from __future__ import annotations
 
@@ -79,9 +81,22 @@ def test_mapping_is_strict_and_keeps_ids_codes_and_keys_as_keywords():
     assert properties["modified"]["type"] == properties["created"]["type"] == "date_nanos"
 
 
-def test_a_building_index_turns_refresh_off_and_a_live_one_keeps_the_default():
-    assert em.index_body(building=True)["settings"]["index"] == {"refresh_interval": "-1"}
-    assert "index" not in em.index_body()["settings"]
+def test_a_building_index_turns_refresh_off_and_a_live_one_keeps_the_default_or_the_setting():
+    assert em.index_body(building=True)["settings"]["index"]["refresh_interval"] == "-1"
+    assert "refresh_interval" not in em.index_body()["settings"]["index"]
+    assert em.index_body(refresh_interval="100ms")["settings"]["index"]["refresh_interval"] == "100ms"
+
+
+def test_one_shard_with_a_replica_once_a_second_node_exists():
+    assert em.index_body()["settings"]["index"] == {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
+
+
+def test_the_mapping_names_its_version_and_the_version_follows_the_mapping():
+    body = em.index_body()
+    assert body["mappings"]["_meta"]["registry_mapping"] == em.index_body(building=True)["mappings"]["_meta"][
+        "registry_mapping"]
+    assert em.index_body("smartcn")["mappings"]["_meta"]["registry_mapping"] != body["mappings"]["_meta"][
+        "registry_mapping"]
 
 
 def _document(**overrides) -> ResourceDocument:
@@ -514,7 +529,7 @@ def test_reindex_fills_a_new_index_through_the_building_alias_then_swaps_aliases
     new_index = created[1].strip("/")
     assert new_index.startswith("reg-resources-v")
     assert created[3]["aliases"] == {"reg-resources-building": {}}
-    assert created[3]["settings"]["index"] == {"refresh_interval": "-1"}
+    assert created[3]["settings"]["index"]["refresh_interval"] == "-1"
     bulk = stand_in.calls("PUT", "_bulk") + stand_in.calls("POST", "_bulk")
     assert bulk[0][3][0] == {"index": {"_index": "reg-resources-building", "_id": str(bulk[0][3][1]["id"])}}
     assert bulk[0][2]["require_alias"] == ["true"]
