@@ -56,6 +56,7 @@ class Settings:
     es_index_prefix: str = "registry"
     es_word_analyzer: str = "cjk"        # cjk (built in) | smartcn | ik (plugins installed on every node)
     es_refresh_interval: str = ""        # e.g. 1s (empty: the engine's default); a write waits up to this long
+    es_timeout_seconds: float = 10       # per request to the engine (one retry); then the user is told
     max_upload_mb: int = 20
     site_title: str = "云阳县政务信息资源目录与共享登记系统"
     site_url: str = "http://127.0.0.1:5000"

@@ -9,6 +9,7 @@ def make_backend(settings: Settings, db):
         from search.elastic import EngineBackend
         return EngineBackend(settings.es_url, settings.es_index_prefix, db=db,
                              word_analyzer=settings.es_word_analyzer, engine=settings.search_backend,
-                             refresh_interval=settings.es_refresh_interval or None)
+                             refresh_interval=settings.es_refresh_interval or None,
+                             timeout=settings.es_timeout_seconds)
     from search.embedded import EmbeddedSearch
     return EmbeddedSearch()

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from registry.db import utcnow
-from registry.errors import RegistryError
+from registry.errors import RegistryError, SearchQueryError
 from registry.models import InformationResource
 from search import es_mappings as em
 from search.backend import SearchResult
@@ -72,7 +72,8 @@ class EngineBackend:
     """`engine`: elasticsearch | opensearch | auto (detected from `GET /` on first use)."""
 
     def __init__(self, url: str, index_prefix: str = "registry", db=None, word_analyzer: str = "cjk",
-                 client=None, engine: str = "auto", refresh_interval: str | None = None):
+                 client=None, engine: str = "auto", refresh_interval: str | None = None,
+                 timeout: float = REQUEST_TIMEOUT):
         if index_prefix != index_prefix.lower() or not index_prefix:
             raise ValueError("REGISTRY_ES_INDEX_PREFIX must be non-empty lower case (an index name part)")
         em.index_body(word_analyzer)  # fails early on an unknown analyzer
@@ -82,7 +83,7 @@ class EngineBackend:
         self.word_analyzer = word_analyzer
         self.refresh_interval = refresh_interval
         # Writes wait for this after their commit: a hung cluster must not hold a request for long.
-        self.es = client or make_client(engine, url, REQUEST_TIMEOUT)
+        self.es = client or make_client(engine, url, timeout)
         self.alias = em.live_alias(index_prefix)
         self.building = em.building_alias(index_prefix)
         self._database_side = EmbeddedSearch()
@@ -100,6 +101,8 @@ class EngineBackend:
             response = self.es.search(index=self.alias, body=body)
         except EngineError as exc:
             log.error("search engine failed a search on %s: %s", self.alias, exc)
+            if exc.kind == "refused":   # the engine refuses this query (not the service): a 400
+                raise SearchQueryError(USER_MESSAGES["refused"]) from None
             raise SearchUnavailable(USER_MESSAGES.get(exc.kind, USER_MESSAGES["failed"])) from None
         return em.search_result(response, query)
 
@@ -271,11 +274,18 @@ class EngineBackend:
     # -- health --------------------------------------------------------------------------------------
 
     def status(self) -> dict:
-        """For operators: cluster reachable, live index present, outbox rows (stale: older than grace)."""
-        state = {"reachable": False, "index": False, "pending": None, "stale": None}
+        """For operators: engine reachable, live index present and built by this release's mapping,
+        the engine's health (green / yellow: a copy of some shard is missing / red), outbox rows
+        (stale: older than the grace period)."""
+        state = {"engine": self.name, "reachable": False, "index": False, "mapping": None, "health": None,
+                 "pending": None, "stale": None}
         try:
             live, _ = self._alias_state()
             state.update(reachable=True, index=bool(live))
+            if live:
+                meta = self.es.get_mapping(live[0]).get(live[0], {}).get("mappings", {}).get("_meta") or {}
+                state["mapping"] = "current" if meta.get("registry_mapping") == self._mapping_version else "outdated"
+            state["health"] = self.es.health().get("status")
         except ES_ERRORS as exc:
             state["error"] = str(exc)[:200]
         try:
@@ -287,17 +297,34 @@ class EngineBackend:
             state["error"] = f"outbox unreadable: {exc.__class__.__name__}"
         return state
 
-    def ping(self) -> bool:
-        """Ready when the cluster answers, the live index exists and no outbox row is stale. Stale
-        rows are replayed first (so the index heals once the cluster is back, even without writes)."""
+    @property
+    def _mapping_version(self) -> str:
+        return em.index_body(self.word_analyzer)["mappings"]["_meta"]["registry_mapping"]
+
+    def readiness(self) -> str:
+        """"ok"; "degraded" (answering, but the engine lacks a copy of some shard: a node is down);
+        or "error" (see ping). Stale outbox rows are replayed first, so the index heals by itself
+        once the engine is back, even without new writes."""
         state = self.status()
         if state["reachable"] and state["index"] and state["stale"]:
             self._catch_up()
             state = self.status()
-        ready = bool(state["reachable"] and state["index"] and state["stale"] == 0)
+        ready = bool(state["reachable"] and state["index"] and state["mapping"] == "current"
+                     and state["stale"] == 0 and state["health"] in ("green", "yellow"))
         if not ready:
+            if state["mapping"] == "outdated":
+                log.error("search index %s was built by another mapping version: run `registry reindex`", self.alias)
             log.warning("search not ready: %s", state)
-        return ready
+            return "error"
+        if state["health"] == "yellow":
+            log.warning("search engine degraded (health yellow: a shard copy is missing): %s", state)
+            return "degraded"
+        return "ok"
+
+    def ping(self) -> bool:
+        """Ready: the engine answers, the live index exists with this release's mapping, the engine
+        is not red and no outbox row is stale (after replaying stale rows)."""
+        return self.readiness() != "error"
 
 
 def queue_outbox(session: Session, resource_ids: Iterable[int]) -> None:

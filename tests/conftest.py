@@ -146,6 +146,32 @@ def search_engine_url(search_node) -> str:
     return ES_URL or search_node.url
 
 
+# Writers wait for the next refresh (refresh=wait_for); the engine's 1 s default would cost a
+# second per write in the suite.
+ENGINE_REFRESH = "100ms"
+
+
+@pytest.fixture(scope="session")
+def engine_app(migrated, tmp_path_factory, search_engine_url):
+    """An app on the suite's database whose search backend is the real engine (detected: auto),
+    under an index prefix of its own; its indexes are deleted at the end of the run."""
+    import uuid
+    prefix = f"registry-contract-{uuid.uuid4().hex[:8]}"
+    app = create_app({"database_url": migrated, "instance_path": str(tmp_path_factory.mktemp("es-instance")),
+                      "secret_key": "test-secret", "search_backend": "auto", "es_url": search_engine_url,
+                      "es_index_prefix": prefix, "es_refresh_interval": ENGINE_REFRESH,
+                      "argon2_time_cost": 1, "argon2_memory_kib": 1024})
+    app.config.update(TESTING=True)
+    yield app
+    reg = app.extensions["registry"]
+    try:
+        ours = list(reg.search.es.get_alias(f"{prefix}-resources-v*"))
+        if ours:  # by name: clusters refuse wildcard deletes (action.destructive_requires_name)
+            reg.search.es.delete_index(ours)
+    finally:
+        reg.db.dispose()
+
+
 def pytest_report_header(config):
     engine = f"search engine: {ES_URL}" if ES_URL else "search engine: an OpenSearch node started on first use"
     return [f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary file)'}", engine]

@@ -433,8 +433,13 @@ class StandIn:
                          if i.startswith(prefix)}
         if method == "HEAD" and len(parts) == 1:
             return (200 if self.resolve(parts[0]) else 404), None
+        if method == "GET" and parts == ["_cluster", "health"]:
+            return 200, {"status": "green"}
+        if method == "GET" and len(parts) == 2 and parts[1] == "_mapping":
+            return 200, {i: {"mappings": self.indices[i]["mappings"]} for i in self.resolve(parts[0])}
         if method == "PUT" and len(parts) == 1:
-            self.indices[parts[0]] = {"aliases": set(body.get("aliases", {})), "docs": {}}
+            self.indices[parts[0]] = {"aliases": set(body.get("aliases", {})), "docs": {},
+                                      "mappings": body.get("mappings", {})}
             return 200, {"acknowledged": True, "index": parts[0]}
         if method == "PUT" and parts[-1] == "_settings" or method == "POST" and parts[-1] == "_refresh":
             return 200, {"acknowledged": True}

@@ -9,30 +9,9 @@ say why; with REGISTRY_REQUIRE_SEARCH_ENGINE=1 (CI) they fail instead.
 """
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from registry.app import create_app
 from tests.factories import Factory
-
-# Writers wait for the next refresh (refresh=wait_for); the engine's 1 s default would cost a
-# second per write in the suite.
-ENGINE_REFRESH = "100ms"
-
-
-@pytest.fixture(scope="session")
-def engine_app(migrated, tmp_path_factory, search_engine_url):
-    prefix = f"registry-contract-{uuid.uuid4().hex[:8]}"
-    app = create_app({"database_url": migrated, "instance_path": str(tmp_path_factory.mktemp("es-instance")),
-                      "secret_key": "test-secret", "search_backend": "auto", "es_url": search_engine_url,
-                      "es_index_prefix": prefix, "es_refresh_interval": ENGINE_REFRESH})
-    yield app
-    reg = app.extensions["registry"]
-    ours = list(reg.search.es.get_alias(f"{prefix}-resources-v*"))
-    if ours:  # by name: clusters refuse wildcard deletes (action.destructive_requires_name)
-        reg.search.es.delete_index(ours)
-    reg.db.dispose()
 
 
 @pytest.fixture(params=["embedded", pytest.param("engine", marks=pytest.mark.search_engine)])
