@@ -32,7 +32,8 @@ BULK_CHUNK = 500
 
 
 class EngineError(Exception):
-    """The engine failed. `kind`: unreachable | timeout | missing (404) | refused (other 4xx) | failed (5xx)."""
+    """The engine failed. `kind`: unreachable | timeout | missing (404) | incompatible (the other
+    engine's client: 406, no product header) | refused (other 4xx) | failed (5xx)."""
 
     def __init__(self, kind: str, message: str, status: int | None = None, info: Any = None):
         super().__init__(f"{kind}{f' ({status})' if status else ''}: {message}")
@@ -44,6 +45,8 @@ class EngineError(Exception):
 def _kind_for_status(status: int | None) -> str:
     if status == 404:
         return "missing"
+    if status == 406:   # OpenSearch answering the elasticsearch client's compatible-with media type
+        return "incompatible"
     if status is not None and 400 <= status < 500:
         return "refused"
     return "failed"
@@ -135,8 +138,8 @@ def _es_exceptions():
 def _classify_es(exc) -> EngineError:
     ApiError, _TransportError, ConnectionTimeout, UnsupportedProductError = _es_exceptions()
     if isinstance(exc, UnsupportedProductError):
-        return EngineError("refused", "the server is not Elasticsearch (use REGISTRY_SEARCH_BACKEND=opensearch "
-                                      "or auto)", getattr(exc.meta, "status", None))
+        return EngineError("incompatible", "the server is not Elasticsearch (use REGISTRY_SEARCH_BACKEND=opensearch "
+                                           "or auto)", getattr(exc.meta, "status", None))
     if isinstance(exc, ApiError):
         return EngineError(_kind_for_status(exc.meta.status), _reason(exc.body), exc.meta.status, exc.body)
     if isinstance(exc, ConnectionTimeout):
@@ -289,6 +292,8 @@ def detect_engine(url: str, timeout: float = REQUEST_TIMEOUT) -> str:
             product = response.headers.get("X-Elastic-Product", "")
             body = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
+        if exc.headers.get("X-Elastic-Product") == "Elasticsearch":   # e.g. a minimal build without GET /
+            return "elasticsearch"
         raise EngineError(_kind_for_status(exc.code), f"GET / answered {exc.code}", exc.code) from None
     except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
         kind = "timeout" if isinstance(getattr(exc, "reason", exc), socket.timeout) else "unreachable"

@@ -31,6 +31,7 @@ from search.documents import resource_documents
 from search.elastic import SearchUnavailable
 from search.engines import detect_engine
 from search.models import SearchOutbox
+from search.query import parse_search
 from tests.conftest import ENGINE_REFRESH
 from tests.factories import Factory
 
@@ -331,3 +332,50 @@ def _cli_env(reg) -> dict:
     return {"REGISTRY_DATABASE_URL": settings.database_url, "REGISTRY_INSTANCE_PATH": settings.instance_path,
             "REGISTRY_SEARCH_BACKEND": "auto", "REGISTRY_ES_URL": reg.search.url,
             "REGISTRY_ES_INDEX_PREFIX": settings.es_index_prefix, "REGISTRY_ES_REFRESH_INTERVAL": ENGINE_REFRESH}
+
+
+def test_a_missing_copy_of_a_shard_is_reported_as_degraded_while_searches_answer(engine, engine_app):
+    """A cluster that lost a node answers from the remaining copies: /readyz says so and stays 200."""
+    Factory(engine).package(title="降级时仍可检索的资源")
+    live = sorted(engine.search.es.get_alias(engine.search.alias))[0]
+    engine.search.es.put_settings(live, {"index": {"auto_expand_replicas": False, "number_of_replicas": 1}})
+    try:   # one node cannot hold the replica: yellow
+        answer = engine_app.test_client().get("/readyz")
+        assert answer.status_code == 200
+        assert answer.get_json() == {"status": "degraded", "checks": {"database": "ok", "search": "degraded"}}
+        assert found(engine, "降级时") == {"降级时仍可检索的资源"}
+    finally:
+        engine.search.es.put_settings(live, {"index": {"auto_expand_replicas": "0-1"}})
+    assert engine_app.test_client().get("/readyz").get_json()["checks"]["search"] == "ok"
+
+
+def test_the_elasticsearch_client_is_refused_by_opensearch_with_a_clear_reason(engine, search_engine_url):
+    if engine.search.name != "opensearch":
+        pytest.skip("the engine at REGISTRY_ES_URL is Elasticsearch")
+    from search.elastic import EngineBackend
+    from search.engines import EngineError
+    wrong = EngineBackend(search_engine_url, engine.search.prefix, db=engine.db, engine="elasticsearch")
+    with pytest.raises(EngineError, match="not Elasticsearch"):
+        wrong.es.get_alias(em.index_pattern(engine.search.prefix))
+    with pytest.raises(SearchUnavailable, match="搜索服务暂时不可用"):    # a configuration fault, not the query's
+        wrong.search_packages(None, parse_search({"q": "资源"}))
+    assert wrong.readiness() == "error"
+
+
+def test_auto_detection_waits_for_an_engine_that_is_down_at_start_up(engine, migrated, tmp_path, own_node):
+    """`auto` with the engine down when the app starts: writes queue; the engine is detected later."""
+    own_node.stop(keep_home=True)
+    try:
+        late = create_app({"database_url": migrated, "instance_path": str(tmp_path), "secret_key": "k",
+                           "search_backend": "auto", "es_url": own_node.url, "es_index_prefix": engine.search.prefix,
+                           "es_refresh_interval": ENGINE_REFRESH})
+        reg = late.extensions["registry"]
+        assert reg.search.name == "auto"
+        queued = Factory(reg).package(title="引擎未启动时登记的资源")
+        assert outbox(reg) == {queued["id"]}
+    finally:
+        own_node.start()
+    assert reg.search.replay_outbox() == 1                 # what start-up and the probe call
+    assert reg.search.name == engine.search.name and outbox(reg) == set()
+    assert found(reg, "引擎未启动时") == {"引擎未启动时登记的资源"}
+    reg.db.dispose()
