@@ -27,6 +27,12 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 ENGINES = ("elasticsearch", "opensearch", "auto")
+
+
+def hosts_of(url: str) -> list[str]:
+    """REGISTRY_ES_URL may name several nodes of one cluster, comma-separated: the client spreads
+    requests over them and retries a failed request on another node."""
+    return [part.strip() for part in url.split(",") if part.strip()]
 REQUEST_TIMEOUT = 10      # seconds, per attempt (one retry): a hung engine must not hold a request long
 BULK_CHUNK = 500
 
@@ -160,7 +166,8 @@ class ElasticsearchClient(_Adapter):
     def __init__(self, url: str, timeout: float = REQUEST_TIMEOUT, client=None):
         super().__init__(url, timeout)
         from elasticsearch import Elasticsearch
-        self.client = client or Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=True)
+        self.client = client or Elasticsearch(hosts_of(url), request_timeout=timeout, max_retries=1,
+                                              retry_on_timeout=True)
 
     def info(self) -> dict:
         return self.client.info().body
@@ -223,7 +230,7 @@ class OpenSearchClient(_Adapter):
     def __init__(self, url: str, timeout: float = REQUEST_TIMEOUT, client=None):
         super().__init__(url, timeout)
         from opensearchpy import OpenSearch
-        self.client = client or OpenSearch([url], timeout=timeout, max_retries=1, retry_on_timeout=True)
+        self.client = client or OpenSearch(hosts_of(url), timeout=timeout, max_retries=1, retry_on_timeout=True)
 
     def info(self) -> dict:
         return self.client.info()
@@ -279,7 +286,19 @@ ADAPTERS = {"elasticsearch": ElasticsearchClient, "opensearch": OpenSearchClient
 
 def detect_engine(url: str, timeout: float = REQUEST_TIMEOUT) -> str:
     """'opensearch' or 'elasticsearch', from `GET /` (plain HTTP, no client: neither client talks to
-    the other's server). Raises EngineError when the engine cannot be reached or is neither."""
+    the other's server) of the first node that answers. Raises EngineError when none can be reached
+    or the engine is neither."""
+    hosts = hosts_of(url)
+    for host in hosts[:-1]:
+        try:
+            return _detect_one(host, timeout)
+        except EngineError as exc:
+            if exc.kind not in ("unreachable", "timeout"):
+                raise
+    return _detect_one(hosts[-1] if hosts else url, timeout)
+
+
+def _detect_one(url: str, timeout: float) -> str:
     parts = urlsplit(url)
     netloc = parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else parts.netloc
     request = urllib.request.Request(urlunsplit(parts._replace(netloc=netloc, path="/", query="")),

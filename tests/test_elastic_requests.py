@@ -425,6 +425,8 @@ class StandIn:
 
     def handle(self, method: str, path: str, query: dict, body):
         parts = [p for p in path.split("/") if p]
+        if not parts:           # GET /: a cluster's root answer (the product header is sent by the handler)
+            return 200, {"version": {"number": "8.19.3", "build_flavor": "default"}, "tagline": "You Know, for Search"}
         if parts[-1] == "_bulk":
             return 200, self.bulk(body)
         if method == "GET" and len(parts) == 2 and parts[1] == "_alias":
@@ -598,3 +600,16 @@ def test_without_a_live_index_writes_stay_queued_and_readiness_says_so(stand_in)
     assert reg.search.status()["index"] is False and reg.search.ping() is False
     _reindex(reg)                                                      # builds the index, replays the outbox
     assert _outbox(reg) == [] and reg.search.ping() is True
+
+
+def test_the_engine_url_may_name_several_nodes_of_one_cluster():
+    from search.engines import ElasticsearchClient, OpenSearchClient, hosts_of
+    assert hosts_of("http://n1:9200, http://n2:9200,") == ["http://n1:9200", "http://n2:9200"]
+    assert len(OpenSearchClient("http://n1:9200,http://n2:9200").client.transport.connection_pool.connections) == 2
+    assert len(ElasticsearchClient("http://n1:9200,http://n2:9200").client.transport.node_pool.all()) == 2
+
+
+def test_detection_tries_the_next_node_when_one_is_unreachable(stand_in):
+    from search.engines import detect_engine
+    url = stand_in.reg.search.url
+    assert detect_engine(f"http://127.0.0.1:1,{url}") == "elasticsearch"
