@@ -230,7 +230,9 @@ class OpenSearchClient(_Adapter):
     def __init__(self, url: str, timeout: float = REQUEST_TIMEOUT, client=None):
         super().__init__(url, timeout)
         from opensearchpy import OpenSearch
-        self.client = client or OpenSearch(hosts_of(url), timeout=timeout, max_retries=1, retry_on_timeout=True)
+        # pool_maxsize: keep a connection per concurrent thread (the default, 1, reconnects each time)
+        self.client = client or OpenSearch(hosts_of(url), timeout=timeout, max_retries=1, retry_on_timeout=True,
+                                           pool_maxsize=16)
 
     def info(self) -> dict:
         return self.client.info()

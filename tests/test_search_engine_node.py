@@ -145,7 +145,7 @@ def test_a_write_while_the_engine_hangs_commits_tells_the_searcher_and_is_indexe
     slow = create_app({"database_url": migrated, "instance_path": str(tmp_path), "secret_key": "k",
                        "search_backend": "opensearch" if engine.search.name == "opensearch" else "elasticsearch",
                        "es_url": own_node.url, "es_index_prefix": engine.search.prefix,
-                       "es_refresh_interval": ENGINE_REFRESH, "es_timeout_seconds": 2,
+                       "es_refresh_interval": ENGINE_REFRESH, "es_timeout_seconds": 3,
                        "search_catch_up_on_start": False})
     reg = slow.extensions["registry"]
     make = Factory(reg)
