@@ -16,6 +16,7 @@ duplicate-key aggregation. Text matching (q) is checked on the OpenSearch node o
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import uuid
@@ -103,6 +104,8 @@ def main(url: str) -> int:
     check("readiness", reg.search.readiness() == "ok")
     ours = list(reg.search.es.get_alias(em.index_pattern(prefix)))
     reg.search.es.delete_index(ours)
+    reg.db.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
     failed = [n for n, ok in checks if not ok]
     print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0

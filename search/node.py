@@ -103,6 +103,7 @@ class SearchNode:
         self.heap = heap
         self.settings = settings or {}
         self.log_path = Path(log_path) if log_path else None
+        self._own_log = log_path is None   # a temporary log, deleted by stop() with the temporary home
         self.process: subprocess.Popen | None = None
         self.started_seconds: float | None = None
 
@@ -170,6 +171,9 @@ class SearchNode:
         if self._own_home and not keep_home and self.home is not None:
             shutil.rmtree(self.home, ignore_errors=True)
             self.home = None
+        if self._own_log and not keep_home and self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+            self.log_path = None
 
     def __enter__(self) -> "SearchNode":
         self.start()
