@@ -1,6 +1,10 @@
 """The HTTP search API at 200,000 items, served by gunicorn on loopback, 8 concurrent clients.
 
     python3 bench/search_bench.py [--seconds 30] [--clients 8] [--items-shape 100,10,10,20]
+    python3 bench/search_bench.py --engine [--engine-url URL] ...   # the same against a search engine
+
+With --engine the server searches a real OpenSearch node (tools/search-node, started here on port
+9220 with a 1 GB heap, or the engine at --engine-url), after a full `reindex` into it.
 
 Measures status_show first (the same server's cheapest action: the baseline), then package_search
 and item_search with a mix of realistic queries. Prints p50/p95/p99 latency and throughput, and
@@ -31,15 +35,39 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--items-shape", default="100,10,10,20", help="units,systems,resources,items")
+    parser.add_argument("--engine", action="store_true", help="search through a real OpenSearch node")
+    parser.add_argument("--engine-url", default="", help="an engine already running (instead of starting a node)")
+    parser.add_argument("--engine-heap", default="1g")
     args = parser.parse_args()
     from search.scan import full_scan
     reg = scratch_registry("sqlite")
     items = bulk_load(reg, *map(int, args.items_shape.split(",")))
     with reg.db.unit_of_work() as session:
         full_scan(session)
-    uncached = time_uncached(reg)
     env = {"REGISTRY_DATABASE_URL": reg.settings.resolved_database_url(),
            "REGISTRY_INSTANCE_PATH": reg.settings.instance_path, "REGISTRY_SECRET_KEY": "bench"}
+    node = None
+    if args.engine:
+        from registry.config import Settings
+        from registry.runtime import Registry
+        from search.node import SearchNode
+        url = args.engine_url
+        if not url:
+            node = SearchNode(9220, heap=args.engine_heap)
+            node.start(timeout=240)
+            url = node.url
+        env.update(REGISTRY_SEARCH_BACKEND="auto", REGISTRY_ES_URL=url, REGISTRY_ES_INDEX_PREFIX="searchbench")
+        reg.db.dispose()
+        reg = Registry.from_settings(Settings.from_env({}, database_url=env["REGISTRY_DATABASE_URL"],
+                                                       instance_path=env["REGISTRY_INSTANCE_PATH"],
+                                                       search_backend="auto", es_url=url,
+                                                       es_index_prefix="searchbench"))
+        started = time.perf_counter()
+        with reg.db.unit_of_work() as session:
+            resources = reg.search.reindex(session)
+        print(f"reindex into {reg.search.name} at {url}: {resources:,} resources in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    uncached = time_uncached(reg)
     reg.db.dispose()
     proc, port = start_gunicorn(env)
     try:
@@ -60,7 +88,11 @@ def main() -> None:
         result = drive(port, search, args.clients, args.seconds)
     finally:
         stop(proc)
-    print(f"catalog: {items:,} items; server: gunicorn 2 workers × 4 threads on 127.0.0.1; {args.clients} clients")
+        if node is not None:
+            node.stop()
+    backend = f"search engine {env['REGISTRY_ES_URL']}" if args.engine else "embedded (SQLite)"
+    print(f"catalog: {items:,} items; backend: {backend}; server: gunicorn 2 workers × 4 threads on 127.0.0.1; "
+          f"{args.clients} clients")
     for name, r in (("status_show (baseline)", baseline), ("search mix", result)):
         print(f"{name:24s} {r['requests']:>7,} requests, {r['throughput']:7.1f} req/s, p50 {r['p50']:6.1f} ms, "
               f"p95 {r['p95']:6.1f} ms, p99 {r['p99']:6.1f} ms, errors {r['errors']}")

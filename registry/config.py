@@ -54,10 +54,12 @@ class Settings:
     secret_key: str = ""                 # empty: generated per instance (development only)
     instance_path: str = ""
     timezone: str = "Asia/Shanghai"      # the county's day: deadlines, "today", budget years
-    search_backend: str = "embedded"     # embedded | elasticsearch
-    es_url: str = ""
+    search_backend: str = "embedded"     # embedded | opensearch | elasticsearch | auto (detected from GET /)
+    es_url: str = ""                     # the engine's URL (OpenSearch or Elasticsearch)
     es_index_prefix: str = "registry"
     es_word_analyzer: str = "cjk"        # cjk (built in) | smartcn | ik (plugins installed on every node)
+    es_refresh_interval: str = ""        # e.g. 1s (empty: the engine's default); a write waits up to this long
+    es_timeout_seconds: float = 10       # per request to the engine (one retry); then the user is told
     max_upload_mb: int = 20
     site_title: str = "云阳县政务信息资源目录与共享登记系统"
     site_url: str = "http://127.0.0.1:5000"
@@ -113,10 +115,10 @@ class Settings:
             p.deadline_for(2000)
         except ValueError:
             problems.append("project_list_deadline_month_day must be MM-DD")
-        if self.search_backend not in ("embedded", "elasticsearch"):
-            problems.append("search_backend must be embedded or elasticsearch")
-        if self.search_backend == "elasticsearch" and not self.es_url:
-            problems.append("search_backend elasticsearch needs REGISTRY_ES_URL")
+        if self.search_backend not in ("embedded", "elasticsearch", "opensearch", "auto"):
+            problems.append("search_backend must be embedded, opensearch, elasticsearch or auto")
+        if self.search_backend != "embedded" and not self.es_url:
+            problems.append(f"search_backend {self.search_backend} needs REGISTRY_ES_URL")
         if self.production and not self.secret_key:
             problems.append("REGISTRY_SECRET_KEY is required in production")
         try:

@@ -23,7 +23,8 @@ def readyz():
     except Exception:  # noqa: BLE001 - any failure means not ready; logged, not shown
         current_app.logger.exception("readiness: database check failed")
         checks["database"] = "error"
-    ping = getattr(reg.search, "ping", None)
-    checks["search"] = "ok" if ping is None or ping() else "error"
-    ready = all(v == "ok" for v in checks.values())
-    return jsonify({"status": "ok" if ready else "error", "checks": checks}), (200 if ready else 503)
+    readiness = getattr(reg.search, "readiness", None)   # search engine: ok / degraded / error
+    checks["search"] = "ok" if readiness is None else readiness()
+    ready = all(v in ("ok", "degraded") for v in checks.values())
+    status = "error" if not ready else ("degraded" if "degraded" in checks.values() else "ok")
+    return jsonify({"status": status, "checks": checks}), (200 if ready else 503)

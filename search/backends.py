@@ -5,9 +5,11 @@ from registry.config import Settings
 
 
 def make_backend(settings: Settings, db):
-    if settings.search_backend == "elasticsearch":
-        from search.elastic import ElasticsearchBackend
-        return ElasticsearchBackend(settings.es_url, settings.es_index_prefix, db=db,
-                                    word_analyzer=settings.es_word_analyzer)
+    if settings.search_backend in ("elasticsearch", "opensearch", "auto"):
+        from search.elastic import EngineBackend
+        return EngineBackend(settings.es_url, settings.es_index_prefix, db=db,
+                             word_analyzer=settings.es_word_analyzer, engine=settings.search_backend,
+                             refresh_interval=settings.es_refresh_interval or None,
+                             timeout=settings.es_timeout_seconds)
     from search.embedded import EmbeddedSearch
     return EmbeddedSearch()

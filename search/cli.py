@@ -8,6 +8,8 @@ import click
 from sqlalchemy import func, select
 
 FORMATS = ("json", "xlsx")
+ENGINE_FAILURES = {"unreachable": "无法连接", "timeout": "响应超时", "refused": "拒绝了请求",
+                   "missing": "找不到索引", "failed": "内部出错"}
 
 
 def register(main: click.Group) -> None:
@@ -59,9 +61,17 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def reindex(ctx) -> None:
         from registry.models import InformationItem
+        from search.elastic import IndexingFailed
+        from search.engines import EngineError
         reg = get_registry(ctx)
-        with reg.db.unit_of_work(write=True) as session:
-            total = session.scalar(select(func.count(InformationItem.id))) or 0
-            with click.progressbar(length=total, label="重建索引", file=sys.stderr) as bar:
-                count = reg.search.reindex(session, progress=bar.update)
+        try:
+            with reg.db.unit_of_work(write=True) as session:
+                total = session.scalar(select(func.count(InformationItem.id))) or 0
+                with click.progressbar(length=total, label="重建索引", file=sys.stderr) as bar:
+                    count = reg.search.reindex(session, progress=bar.update)
+        except EngineError as exc:
+            raise click.ClickException(f"重建索引失败：搜索引擎{ENGINE_FAILURES.get(exc.kind, '出错')}"
+                                       f"（{exc}）。数据库未受影响，原索引照常服务；请排除后重新运行 registry reindex") from None
+        except IndexingFailed as exc:
+            raise click.ClickException(f"重建索引失败：{exc}。数据库未受影响，原索引照常服务") from None
         click.echo(f"索引已重建：{count} 项信息资源（检索后端：{reg.search.name}）")

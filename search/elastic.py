@@ -1,10 +1,13 @@
-"""The Elasticsearch backend: the same documents and semantics as the embedded one, served by a
-cluster (for a province-scale catalog, or to take search load off the database).
+"""The search-engine backend (OpenSearch or Elasticsearch): the same documents and semantics as
+the embedded one, served by a cluster (for a province-scale catalog, or to take search load off
+the database). One backend, engine-neutral request bodies (`search.es_mappings`), and a thin
+client adapter per engine (`search.engines`: `elasticsearch` 8.x client for Elasticsearch 8/9,
+`opensearch-py` for OpenSearch 1–3, or `auto` from `GET /`).
 
 The database stays the source of truth. Inside the write's transaction the embedded backend's
 database side runs unchanged (search documents, item → element mappings, duplicate findings) and
 the changed resource ids go into `search_outbox`. After the commit `after_commit` indexes them
-and removes their outbox rows; if Elasticsearch fails, the rows stay, the failure is logged,
+and removes their outbox rows; if the engine fails, the rows stay, the failure is logged,
 `pending()` counts them and `ping()` (the readiness probe) reports it — nothing is dropped.
 `replay_outbox()` (start-up, `reindex`, the probe, and after each successful write) brings the
 index back in line.
@@ -20,28 +23,27 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from registry.db import utcnow
-from registry.errors import RegistryError
+from registry.errors import RegistryError, SearchQueryError
 from registry.models import InformationResource
 from search import es_mappings as em
 from search.backend import SearchResult
 from search.documents import resource_documents
 from search.embedded import EmbeddedSearch, query_elements
+from search.engines import REQUEST_TIMEOUT, EngineError, make_client
 from search.models import SearchOutbox
 from search.query import SearchQuery
 
 log = logging.getLogger("registry.search")
 
-ES_ERRORS = (ApiError, TransportError)
+ES_ERRORS = (EngineError,)
 OUTBOX_GRACE = timedelta(seconds=60)    # older rows mean indexing failed (not merely in flight)
 CATCH_UP_ROWS = 500                     # leftovers replayed after a successful write / by the probe
 REPLAY_BATCH = 500
-REQUEST_TIMEOUT = 10                    # seconds, per attempt (one retry)
 REINDEX_TIMEOUT = 300                   # seconds for each bulk request of a rebuild
 
 
@@ -53,14 +55,25 @@ class SearchUnavailable(RegistryError):
 
 
 class IndexingFailed(Exception):
-    """Elasticsearch refused some documents or has no live index; the outbox keeps them."""
+    """The engine refused some documents or has no live index; the outbox keeps them."""
 
 
-class ElasticsearchBackend:
-    name = "elasticsearch"
+# What a user reads when the engine cannot answer (the engine's own reason goes to the log only).
+USER_MESSAGES = {
+    "missing": "搜索索引尚未建立，请管理员运行 registry reindex",
+    "timeout": "搜索服务响应超时，请稍后再试",
+    "unreachable": "搜索服务暂时不可用，请稍后再试",
+    "failed": "搜索服务暂时不可用，请稍后再试",
+    "refused": "搜索服务无法执行这个查询，请减少或简化搜索词后再试",
+}
+
+
+class EngineBackend:
+    """`engine`: elasticsearch | opensearch | auto (detected from `GET /` on first use)."""
 
     def __init__(self, url: str, index_prefix: str = "registry", db=None, word_analyzer: str = "cjk",
-                 client: Elasticsearch | None = None):
+                 client=None, engine: str = "auto", refresh_interval: str | None = None,
+                 timeout: float = REQUEST_TIMEOUT):
         if index_prefix != index_prefix.lower() or not index_prefix:
             raise ValueError("REGISTRY_ES_INDEX_PREFIX must be non-empty lower case (an index name part)")
         em.index_body(word_analyzer)  # fails early on an unknown analyzer
@@ -68,11 +81,17 @@ class ElasticsearchBackend:
         self.prefix = index_prefix
         self.db = db
         self.word_analyzer = word_analyzer
+        self.refresh_interval = refresh_interval
         # Writes wait for this after their commit: a hung cluster must not hold a request for long.
-        self.es = client or Elasticsearch(url, request_timeout=REQUEST_TIMEOUT, max_retries=1)
+        self.es = client or make_client(engine, url, timeout)
         self.alias = em.live_alias(index_prefix)
         self.building = em.building_alias(index_prefix)
         self._database_side = EmbeddedSearch()
+
+    @property
+    def name(self) -> str:
+        """The engine in use: opensearch / elasticsearch ("auto" until the first answer)."""
+        return getattr(self.es, "detected", None) or self.es.product
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -80,12 +99,12 @@ class ElasticsearchBackend:
         body = em.search_body(query, query_elements(query.q) if query.q else [])
         try:
             response = self.es.search(index=self.alias, body=body)
-        except ES_ERRORS as exc:
-            log.error("Elasticsearch search failed on %s: %s", self.alias, exc)
-            if isinstance(exc, NotFoundError):
-                raise SearchUnavailable("搜索索引尚未建立，请管理员运行 registry reindex") from None
-            raise SearchUnavailable("搜索服务暂时不可用，请稍后再试") from None
-        return em.search_result(response.body, query)
+        except EngineError as exc:
+            log.error("search engine failed a search on %s: %s", self.alias, exc)
+            if exc.kind == "refused":   # the engine refuses this query (not the service): a 400
+                raise SearchQueryError(USER_MESSAGES["refused"]) from None
+            raise SearchUnavailable(USER_MESSAGES.get(exc.kind, USER_MESSAGES["failed"])) from None
+        return em.search_result(response, query)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -102,14 +121,14 @@ class ElasticsearchBackend:
         except (IndexingFailed, SQLAlchemyError, *ES_ERRORS) as exc:
             # The change is committed; failing the request now would misreport it. The rows stay
             # queued, `pending()` counts them and the readiness probe reports them.
-            log.error("Elasticsearch indexing failed for resources %s; kept in search_outbox: %s",
+            log.error("search engine indexing failed for resources %s; kept in search_outbox: %s",
                       sorted(resource_ids)[:20], exc)
             return
         self._catch_up()
 
     def replay_outbox(self, max_rows: int | None = None, session: Session | None = None) -> int:
         """Index every resource still queued (oldest first); returns how many were processed.
-        Raises when Elasticsearch fails, so start-up and `registry reindex` show the problem.
+        Raises when the engine fails, so start-up and `registry reindex` show the problem.
         `session`: do it in the caller's transaction (reindex, which may hold SQLite's write lock)."""
         done = 0
         while max_rows is None or done < max_rows:
@@ -135,7 +154,7 @@ class ElasticsearchBackend:
             if self.pending():
                 self.replay_outbox(CATCH_UP_ROWS)
         except (IndexingFailed, SQLAlchemyError, *ES_ERRORS) as exc:
-            log.error("Elasticsearch outbox replay failed; rows stay queued: %s", exc)
+            log.error("search engine outbox replay failed; rows stay queued: %s", exc)
 
     def _sync(self, ids: list[int], session: Session | None = None) -> bool:
         """Index these resources' current documents (delete the vanished) and clear the outbox rows
@@ -163,24 +182,16 @@ class ElasticsearchBackend:
                     tuple_(SearchOutbox.resource_id, SearchOutbox.queued_at).in_(tokens[start:start + 400])))
         return True
 
-    def _bulk(self, actions: list[dict], refresh=None, client: Elasticsearch | None = None) -> int:
-        failed = []
-        indexed = 0
-        # require_alias: a write to a missing alias must fail, not auto-create an index by that name
-        for ok, item in helpers.streaming_bulk(client or self.es, actions, chunk_size=em.BULK_CHUNK,
-                                               raise_on_error=False, require_alias=True, refresh=refresh):
-            op, result = next(iter(item.items()))
-            if ok:
-                indexed += 1
-            elif not (op == "delete" and result.get("status") == 404):
-                failed.append(result)
+    def _bulk(self, actions: list[dict], refresh=None, timeout: float | None = None) -> int:
+        # require_alias (in the adapter): a write to a missing alias fails, never auto-creates an index
+        indexed, failed = self.es.bulk(actions, refresh=refresh, timeout=timeout)
         if failed:
             raise IndexingFailed(f"{len(failed)} document(s) refused, first: {failed[0]}")
         return indexed
 
     def _alias_state(self) -> tuple[list[str], list[str]]:
         """(indices behind the live alias, indices behind the building alias)."""
-        indices = self.es.indices.get_alias(index=em.index_pattern(self.prefix)).body
+        indices = self.es.get_alias(em.index_pattern(self.prefix))
         live = sorted(i for i, meta in indices.items() if self.alias in meta.get("aliases", {}))
         building = sorted(i for i, meta in indices.items() if self.building in meta.get("aliases", {}))
         return live, building
@@ -207,29 +218,28 @@ class ElasticsearchBackend:
             raise IndexingFailed(f"another reindex is filling {building[0]} (alias {self.building}); if it "
                                  f"crashed, delete that index first: DELETE {_without_credentials(self.url)}/"
                                  f"{building[0]}")
-        if self.es.indices.exists(index=self.alias) and not live:
+        if self.es.index_exists(self.alias) and not live:
             raise IndexingFailed(f"{self.alias} is an index, not an alias (auto-created by a write?); "
                                  f"delete it and run reindex again")
         self._database_side.reindex(session)
         new_index = em.versioned_index(self.prefix, datetime.now(timezone.utc))
         body = em.index_body(self.word_analyzer, building=True)
-        self.es.indices.create(index=new_index, settings=body["settings"], mappings=body["mappings"],
-                               aliases={self.building: {}})
+        self.es.create_index(new_index, body["settings"], body["mappings"], {self.building: {}})
         try:
             count = self._fill(session, progress)
-            self.es.indices.put_settings(index=new_index, settings={"index": {"refresh_interval": None}})
-            self.es.indices.refresh(index=new_index)
-            self.es.indices.update_aliases(actions=em.alias_swap_actions(self.prefix, new_index, live))
+            self.es.put_settings(new_index, {"index": {"refresh_interval": self.refresh_interval}})
+            self.es.refresh(new_index)
+            self.es.update_aliases(em.alias_swap_actions(self.prefix, new_index, live))
         except BaseException:
             log.error("reindex into %s failed; %s still serves the old index", new_index, self.alias)
             try:
-                self.es.indices.delete(index=new_index, ignore_unavailable=True)
+                self.es.delete_index([new_index])
             except ES_ERRORS as exc:
                 log.error("could not delete the unfinished index %s (delete it by hand): %s", new_index, exc)
             raise
-        old = [i for i in self.es.indices.get_alias(index=em.index_pattern(self.prefix)).body if i != new_index]
+        old = [i for i in self.es.get_alias(em.index_pattern(self.prefix)) if i != new_index]
         if old:
-            self.es.indices.delete(index=",".join(old))
+            self.es.delete_index(old)
         log.info("reindexed %d resources into %s (alias %s); removed %s", count, new_index, self.alias,
                  old or "none")
         self.replay_outbox(session=session)
@@ -237,10 +247,9 @@ class ElasticsearchBackend:
 
     def _fill(self, session: Session, progress) -> int:
         count = 0
-        client = self.es.options(request_timeout=REINDEX_TIMEOUT)
         for batch in _batches(_documents(session, None), em.BULK_CHUNK):
             sources = [em.document_source(doc, created) for doc, created in batch]
-            self._bulk(em.bulk_actions(self.building, sources, []), client=client)
+            self._bulk(em.bulk_actions(self.building, sources, []), timeout=REINDEX_TIMEOUT)
             count += len(batch)
             if progress is not None:
                 progress(sum(len(doc.items) for doc, _ in batch))
@@ -256,8 +265,8 @@ class ElasticsearchBackend:
         found: list[em.DuplicateKey] = []
         after = None
         while True:
-            response = self.es.search(index=self.alias, body=em.duplicate_keys_body(page_size, after))
-            keys, after = em.duplicate_keys_page(response.body, min_units)
+            response = self.es.search(self.alias, em.duplicate_keys_body(page_size, after))
+            keys, after = em.duplicate_keys_page(response, min_units)
             found.extend(keys)
             if after is None:
                 return found
@@ -265,11 +274,18 @@ class ElasticsearchBackend:
     # -- health --------------------------------------------------------------------------------------
 
     def status(self) -> dict:
-        """For operators: cluster reachable, live index present, outbox rows (stale: older than grace)."""
-        state = {"reachable": False, "index": False, "pending": None, "stale": None}
+        """For operators: engine reachable, live index present and built by this release's mapping,
+        the engine's health (green / yellow: a copy of some shard is missing / red), outbox rows
+        (stale: older than the grace period)."""
+        state = {"engine": self.name, "reachable": False, "index": False, "mapping": None, "health": None,
+                 "pending": None, "stale": None}
         try:
             live, _ = self._alias_state()
             state.update(reachable=True, index=bool(live))
+            if live:
+                meta = self.es.get_mapping(live[0]).get(live[0], {}).get("mappings", {}).get("_meta") or {}
+                state["mapping"] = "current" if meta.get("registry_mapping") == self._mapping_version else "outdated"
+            state["health"] = self.es.health().get("status")
         except ES_ERRORS as exc:
             state["error"] = str(exc)[:200]
         try:
@@ -281,17 +297,34 @@ class ElasticsearchBackend:
             state["error"] = f"outbox unreadable: {exc.__class__.__name__}"
         return state
 
-    def ping(self) -> bool:
-        """Ready when the cluster answers, the live index exists and no outbox row is stale. Stale
-        rows are replayed first (so the index heals once the cluster is back, even without writes)."""
+    @property
+    def _mapping_version(self) -> str:
+        return em.index_body(self.word_analyzer)["mappings"]["_meta"]["registry_mapping"]
+
+    def readiness(self) -> str:
+        """"ok"; "degraded" (answering, but the engine lacks a copy of some shard: a node is down);
+        or "error" (see ping). Stale outbox rows are replayed first, so the index heals by itself
+        once the engine is back, even without new writes."""
         state = self.status()
         if state["reachable"] and state["index"] and state["stale"]:
             self._catch_up()
             state = self.status()
-        ready = bool(state["reachable"] and state["index"] and state["stale"] == 0)
+        ready = bool(state["reachable"] and state["index"] and state["mapping"] == "current"
+                     and state["stale"] == 0 and state["health"] in ("green", "yellow"))
         if not ready:
+            if state["mapping"] == "outdated":
+                log.error("search index %s was built by another mapping version: run `registry reindex`", self.alias)
             log.warning("search not ready: %s", state)
-        return ready
+            return "error"
+        if state["health"] == "yellow":
+            log.warning("search engine degraded (health yellow: a shard copy is missing): %s", state)
+            return "degraded"
+        return "ok"
+
+    def ping(self) -> bool:
+        """Ready: the engine answers, the live index exists with this release's mapping, the engine
+        is not red and no outbox row is stale (after replaying stale rows)."""
+        return self.readiness() != "error"
 
 
 def queue_outbox(session: Session, resource_ids: Iterable[int]) -> None:
@@ -333,3 +366,6 @@ def _batches(iterable: Iterable, size: int) -> Iterator[list]:
     iterator = iter(iterable)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
+
+
+ElasticsearchBackend = EngineBackend   # the name before OpenSearch was supported

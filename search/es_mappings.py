@@ -85,8 +85,13 @@ def _text(word_analyzer: str) -> dict:
     return field
 
 
-def index_body(word_analyzer: str = "cjk", building: bool = False) -> dict:
-    """Settings and mappings of a resources index. `building`: no refreshes while bulk loading."""
+def index_body(word_analyzer: str = "cjk", building: bool = False, refresh_interval: str | None = None) -> dict:
+    """Settings and mappings of a resources index. `building`: no refreshes while bulk loading.
+
+    One shard (a county's or a province's catalog is a few GB at most) and one replica as soon as
+    a second node exists (`auto_expand_replicas` 0-1: a single node stays green, a cluster keeps a
+    copy of every shard on another node). The mapping's `_meta.registry_mapping` names this
+    mapping's version, so an index built by an older release is recognised (`mapping_version`)."""
     if word_analyzer not in WORD_ANALYZERS:
         raise ValueError(f"unknown word analyzer {word_analyzer!r}; choose one of {sorted(WORD_ANALYZERS)}")
     keyword = {"type": "keyword"}
@@ -96,8 +101,11 @@ def index_body(word_analyzer: str = "cjk", building: bool = False) -> dict:
         "tokenizer": {"substring_ngram": {"type": "ngram", "min_gram": NGRAM_MIN, "max_gram": NGRAM_MAX,
                                           "token_chars": []}},
         "analyzer": {SUBSTRING_ANALYZER: {"type": "custom", "tokenizer": "substring_ngram"}}}}
+    settings["index"] = {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
     if building:
-        settings["index"] = {"refresh_interval": "-1"}
+        settings["index"]["refresh_interval"] = "-1"
+    elif refresh_interval:
+        settings["index"]["refresh_interval"] = refresh_interval
     properties = {
         "id": {"type": "long"}, "name": keyword, "title": title, "title_sort": keyword,
         "description": _text(word_analyzer), "resource_code": _text(word_analyzer),
@@ -112,7 +120,17 @@ def index_body(word_analyzer: str = "cjk", building: bool = False) -> dict:
         "items": {"properties": {"name": _text(word_analyzer), "data_type": keyword,
                                  "length": {"type": "integer"}, "element_id": keyword, "key": keyword}},
     }
-    return {"settings": settings, "mappings": {"dynamic": "strict", "properties": properties}}
+    mappings = {"dynamic": "strict", "properties": properties}
+    mappings["_meta"] = {"registry_mapping": mapping_version(mappings, settings["analysis"])}
+    return {"settings": settings, "mappings": mappings}
+
+
+def mapping_version(mappings: dict, analysis: dict) -> str:
+    """A short digest of the mapping and analysis: equal digests, compatible indexes."""
+    import hashlib
+    import json
+    text = json.dumps({"m": {k: v for k, v in mappings.items() if k != "_meta"}, "a": analysis}, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def analyzers_used(body: dict) -> set[str]:

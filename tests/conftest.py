@@ -104,5 +104,74 @@ def make(reg) -> Factory:
     return Factory(reg)
 
 
+# -- a real search engine ------------------------------------------------------------------------
+# One OpenSearch node per pytest run (tools/search-node, started on first use), or the cluster at
+# REGISTRY_ES_URL. Without Java and Maven its tests skip and say why, unless the run requires the
+# engine (REGISTRY_REQUIRE_SEARCH_ENGINE=1, as .ci/run sets): then they fail.
+ES_URL = os.environ.get("REGISTRY_ES_URL", "")
+REQUIRE_SEARCH_ENGINE = os.environ.get("REGISTRY_REQUIRE_SEARCH_ENGINE", "") not in ("", "0")
+
+
+def no_search_engine(reason: str):
+    if REQUIRE_SEARCH_ENGINE:
+        pytest.fail(f"REGISTRY_REQUIRE_SEARCH_ENGINE is set but no search engine runs: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def search_node():
+    """The suite's OpenSearch node (search.node.SearchNode), or None when REGISTRY_ES_URL names a
+    cluster (which the tests must not stop)."""
+    if ES_URL:
+        yield None
+        return
+    from search.node import NodeError, SearchNode, missing_tools
+    reason = missing_tools()
+    if reason:
+        no_search_engine(f"{reason}; or set REGISTRY_ES_URL=http://host:9200")
+    node = SearchNode(heap="512m")
+    try:
+        node.start()
+    except NodeError as exc:
+        node.stop()
+        no_search_engine(f"the OpenSearch node did not start: {exc}")
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def search_engine_url(search_node) -> str:
+    return ES_URL or search_node.url
+
+
+# Writers wait for the next refresh (refresh=wait_for); the engine's 1 s default would cost a
+# second per write in the suite.
+ENGINE_REFRESH = "100ms"
+
+
+@pytest.fixture(scope="session")
+def engine_app(migrated, tmp_path_factory, search_engine_url):
+    """An app on the suite's database whose search backend is the real engine (detected: auto),
+    under an index prefix of its own; its indexes are deleted at the end of the run."""
+    import uuid
+    prefix = f"registry-contract-{uuid.uuid4().hex[:8]}"
+    app = create_app({"database_url": migrated, "instance_path": str(tmp_path_factory.mktemp("es-instance")),
+                      "secret_key": "test-secret", "search_backend": "auto", "es_url": search_engine_url,
+                      "es_index_prefix": prefix, "es_refresh_interval": ENGINE_REFRESH,
+                      "argon2_time_cost": 1, "argon2_memory_kib": 1024})
+    app.config.update(TESTING=True)
+    yield app
+    reg = app.extensions["registry"]
+    try:
+        ours = list(reg.search.es.get_alias(f"{prefix}-resources-v*"))
+        if ours:  # by name: clusters refuse wildcard deletes (action.destructive_requires_name)
+            reg.search.es.delete_index(ours)
+    finally:
+        reg.db.dispose()
+
+
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary file)'}"
+    engine = f"search engine: {ES_URL}" if ES_URL else "search engine: an OpenSearch node started on first use"
+    return [f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary file)'}", engine]

@@ -42,6 +42,10 @@ def test_policy_numbers_come_from_the_environment():
     ({"REGISTRY_POLICY_PROJECT_LIST_THRESHOLD_YUAN": "五十万"}, "REGISTRY_POLICY_PROJECT_LIST_THRESHOLD_YUAN"),
     ({"REGISTRY_POLICY_PROJECT_LIST_DEADLINE_MONTH_DAY": "09-31"}, "MM-DD"),
     ({"REGISTRY_SEARCH_BACKEND": "elasticsearch"}, "REGISTRY_ES_URL"),
+    ({"REGISTRY_SEARCH_BACKEND": "opensearch"}, "REGISTRY_ES_URL"),
+    ({"REGISTRY_SEARCH_BACKEND": "auto"}, "REGISTRY_ES_URL"),
+    ({"REGISTRY_SEARCH_BACKEND": "solr", "REGISTRY_ES_URL": "http://x:1"}, "opensearch, elasticsearch or auto"),
+    ({"REGISTRY_ES_TIMEOUT_SECONDS": "ten"}, "REGISTRY_ES_TIMEOUT_SECONDS"),
     ({"REGISTRY_PRODUCTION": "true"}, "REGISTRY_SECRET_KEY"),
     ({"REGISTRY_PRODUCTION": "maybe"}, "REGISTRY_PRODUCTION"),
 ])

@@ -1,13 +1,15 @@
-"""The Elasticsearch backend without a cluster (none can run here).
+"""The search-engine backend without an engine: what can be checked before a request is sent.
 
 Three kinds of tests, each named for what it proves:
 - request builders (search.es_mappings): the body we send has the shape we intend. They never
-  prove that Elasticsearch accepts it or answers as intended — the contract suite does that
-  against a real cluster (REGISTRY_ES_URL);
+  prove that the engine accepts it or answers as intended — the contract suite
+  (tests/test_search_contract.py) and tests/test_search_engine_node.py do that against the real
+  OpenSearch node the suite starts;
 - a model of the documented ngram token positions, proving the trigram-span argument itself;
 - the backend against an unreachable address (real behaviour: nothing is mocked) and against a
-  recording stand-in that answers like a cluster (proves the requests and our outbox handling
-  given those answers, not Elasticsearch's behaviour).
+  recording stand-in that answers like an Elasticsearch cluster (proves the requests the
+  Elasticsearch adapter sends and our outbox handling given those answers, not the engine's
+  behaviour).
 """
 from __future__ import annotations
 
@@ -79,9 +81,22 @@ def test_mapping_is_strict_and_keeps_ids_codes_and_keys_as_keywords():
     assert properties["modified"]["type"] == properties["created"]["type"] == "date_nanos"
 
 
-def test_a_building_index_turns_refresh_off_and_a_live_one_keeps_the_default():
-    assert em.index_body(building=True)["settings"]["index"] == {"refresh_interval": "-1"}
-    assert "index" not in em.index_body()["settings"]
+def test_a_building_index_turns_refresh_off_and_a_live_one_keeps_the_default_or_the_setting():
+    assert em.index_body(building=True)["settings"]["index"]["refresh_interval"] == "-1"
+    assert "refresh_interval" not in em.index_body()["settings"]["index"]
+    assert em.index_body(refresh_interval="100ms")["settings"]["index"]["refresh_interval"] == "100ms"
+
+
+def test_one_shard_with_a_replica_once_a_second_node_exists():
+    assert em.index_body()["settings"]["index"] == {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
+
+
+def test_the_mapping_names_its_version_and_the_version_follows_the_mapping():
+    body = em.index_body()
+    assert body["mappings"]["_meta"]["registry_mapping"] == em.index_body(building=True)["mappings"]["_meta"][
+        "registry_mapping"]
+    assert em.index_body("smartcn")["mappings"]["_meta"]["registry_mapping"] != body["mappings"]["_meta"][
+        "registry_mapping"]
 
 
 def _document(**overrides) -> ResourceDocument:
@@ -410,6 +425,8 @@ class StandIn:
 
     def handle(self, method: str, path: str, query: dict, body):
         parts = [p for p in path.split("/") if p]
+        if not parts:           # GET /: a cluster's root answer (the product header is sent by the handler)
+            return 200, {"version": {"number": "8.19.3", "build_flavor": "default"}, "tagline": "You Know, for Search"}
         if parts[-1] == "_bulk":
             return 200, self.bulk(body)
         if method == "GET" and len(parts) == 2 and parts[1] == "_alias":
@@ -418,8 +435,13 @@ class StandIn:
                          if i.startswith(prefix)}
         if method == "HEAD" and len(parts) == 1:
             return (200 if self.resolve(parts[0]) else 404), None
+        if method == "GET" and parts == ["_cluster", "health"]:
+            return 200, {"status": "green"}
+        if method == "GET" and len(parts) == 2 and parts[1] == "_mapping":
+            return 200, {i: {"mappings": self.indices[i]["mappings"]} for i in self.resolve(parts[0])}
         if method == "PUT" and len(parts) == 1:
-            self.indices[parts[0]] = {"aliases": set(body.get("aliases", {})), "docs": {}}
+            self.indices[parts[0]] = {"aliases": set(body.get("aliases", {})), "docs": {},
+                                      "mappings": body.get("mappings", {})}
             return 200, {"acknowledged": True, "index": parts[0]}
         if method == "PUT" and parts[-1] == "_settings" or method == "POST" and parts[-1] == "_refresh":
             return 200, {"acknowledged": True}
@@ -514,7 +536,7 @@ def test_reindex_fills_a_new_index_through_the_building_alias_then_swaps_aliases
     new_index = created[1].strip("/")
     assert new_index.startswith("reg-resources-v")
     assert created[3]["aliases"] == {"reg-resources-building": {}}
-    assert created[3]["settings"]["index"] == {"refresh_interval": "-1"}
+    assert created[3]["settings"]["index"]["refresh_interval"] == "-1"
     bulk = stand_in.calls("PUT", "_bulk") + stand_in.calls("POST", "_bulk")
     assert bulk[0][3][0] == {"index": {"_index": "reg-resources-building", "_id": str(bulk[0][3][1]["id"])}}
     assert bulk[0][2]["require_alias"] == ["true"]
@@ -578,3 +600,16 @@ def test_without_a_live_index_writes_stay_queued_and_readiness_says_so(stand_in)
     assert reg.search.status()["index"] is False and reg.search.ping() is False
     _reindex(reg)                                                      # builds the index, replays the outbox
     assert _outbox(reg) == [] and reg.search.ping() is True
+
+
+def test_the_engine_url_may_name_several_nodes_of_one_cluster():
+    from search.engines import ElasticsearchClient, OpenSearchClient, hosts_of
+    assert hosts_of("http://n1:9200, http://n2:9200,") == ["http://n1:9200", "http://n2:9200"]
+    assert len(OpenSearchClient("http://n1:9200,http://n2:9200").client.transport.connection_pool.connections) == 2
+    assert len(ElasticsearchClient("http://n1:9200,http://n2:9200").client.transport.node_pool.all()) == 2
+
+
+def test_detection_tries_the_next_node_when_one_is_unreachable(stand_in):
+    from search.engines import detect_engine
+    url = stand_in.reg.search.url
+    assert detect_engine(f"http://127.0.0.1:1,{url}") == "elasticsearch"

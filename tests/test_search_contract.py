@@ -1,46 +1,25 @@
 """One contract for every search backend, through the real actions (package_search, package_patch,
 package_delete) on data created by the factories.
 
-The embedded backend always runs. The Elasticsearch backend runs only against a real cluster:
-REGISTRY_ES_URL=http://host:9200 (each run uses its own index prefix and deletes it afterwards);
-without it its cases are skipped and say why.
+Each case runs twice: on the embedded backend (the suite's database, SQLite or PostgreSQL) and on
+a real search engine: the OpenSearch node the suite starts (tools/search-node), or the cluster
+at REGISTRY_ES_URL (OpenSearch or Elasticsearch, detected from `GET /`). Each run uses its own
+index prefix and deletes its indexes afterwards. Without Java and Maven the engine cases skip and
+say why; with REGISTRY_REQUIRE_SEARCH_ENGINE=1 (CI) they fail instead.
 """
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 
-from registry.app import create_app
 from tests.factories import Factory
 
-ES_URL = os.environ.get("REGISTRY_ES_URL", "")
-NO_CLUSTER = "Elasticsearch contract tests need REGISTRY_ES_URL=http://host:9200 (no server here)"
 
-
-@pytest.fixture(scope="session")
-def es_app(migrated, tmp_path_factory):
-    if not ES_URL:
-        pytest.skip(NO_CLUSTER)
-    prefix = f"registry-contract-{uuid.uuid4().hex[:8]}"
-    app = create_app({"database_url": migrated, "instance_path": str(tmp_path_factory.mktemp("es-instance")),
-                      "secret_key": "test-secret", "search_backend": "elasticsearch", "es_url": ES_URL,
-                      "es_index_prefix": prefix})
-    yield app
-    reg = app.extensions["registry"]
-    ours = list(reg.search.es.indices.get_alias(index=f"{prefix}-resources-v*").body)
-    if ours:  # by name: clusters refuse wildcard deletes (action.destructive_requires_name)
-        reg.search.es.indices.delete(index=",".join(ours))
-    reg.db.dispose()
-
-
-@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+@pytest.fixture(params=["embedded", pytest.param("engine", marks=pytest.mark.search_engine)])
 def backend(request, app):
     """The registry to test, on a database the `app` fixture has just emptied."""
     if request.param == "embedded":
         return app.extensions["registry"]
-    reg = request.getfixturevalue("es_app").extensions["registry"]
+    reg = request.getfixturevalue("engine_app").extensions["registry"]
     with reg.db.unit_of_work() as session:
         reg.search.reindex(session)  # a fresh, empty index for this test
     return reg
