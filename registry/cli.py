@@ -178,7 +178,7 @@ def token() -> None:
     pass
 
 
-@token.command("create", help="为账号创建 API 令牌（只显示一次，请妥善保存）。USERNAME 按用户名查找。")
+@token.command("create", help="为账号创建 API 令牌（只显示一次，请妥善保存）。账号按用户名查找。")
 @click.argument("username")
 @click.option("--name", default="", help="令牌用途说明")
 @click.option("--days", type=click.IntRange(1, 3650), default=None, help="有效天数（不填则长期有效，直到吊销）")

@@ -86,7 +86,7 @@ TYPE_NAMES = {
     click.types.IntRange: "整数范围", click.types.FloatRange: "数字范围", click.types.File: "文件名",
     click.types.FuncParamType: "文本", click.types.UnprocessedParamType: "文本",
 }
-ARGUMENT_METAVARS = {"system": "系统", "username": "账号", "paths": "文件或文件夹…", "archive": "备份文件",
+ARGUMENT_METAVARS = {"system": "系统", "token_id": "令牌编号", "username": "账号", "paths": "文件或文件夹…", "archive": "备份文件",
                      "year": "年份", "file": "文件"}
 OPTIONS_METAVAR = "[选项]"
 
