@@ -13,7 +13,7 @@ ALLOWED = {
     "http", "https", "www", "url", "sqlite", "postgresql", "elasticsearch", "opensearch", "waitress", "gunicorn",
     "ie", "id", "ip", "gb", "mb", "kb", "ik", "smartcn", "pg_trgm", "gov", "cn", "com", "yunyang", "gx", "svg",
     "registry", "pdf", "ofd", "sql", "server", "oracle", "mysql", "kingbasees", "dm", "gaussdb", "oceanbase", "shp", "ca",
-    "his", "lis", "pacs", "ris", "emr", "word", "wps", "gis", "app", "gps", "usb", "vpn", "cpu", "ssl", "tls", "ocr", "ai", "oa", "erp", "crm", "sms", "ukey",
+    "his", "lis", "pacs", "ctrl", "ga", "ris", "emr", "word", "wps", "gis", "app", "gps", "usb", "vpn", "cpu", "ssl", "tls", "ocr", "ai", "oa", "erp", "crm", "sms", "ukey",
     # role codes, command names, option values a user types
     "bureau", "finance", "reviewer", "admin", "department", "unit", "catalog", "declaration", "init", "demo",
     "serve", "user", "add", "token", "create", "import", "export", "template", "scan", "reindex", "duplicates",

@@ -224,7 +224,8 @@ def match_lines(directory: Directory, lines: list[RequestLine]) -> list[dict]:
             "candidates": [{k: c[k] for k in ("system_id", "name", "unit_name", "score", "verdict", "steps",
                                               "conflicts", "core", "phase") if k in c}
                            | {k: c[k] for k in ("margin", "why") if k in c} for c in shown],
-            "explanation": {"line": parsed.as_dict(), "core": parsed.core, "phase": parsed.phase,
+            "explanation": {"line": parsed.as_dict(), "core": parsed.core, "core_shown": matching.shown(parsed.core),
+                            "phase": parsed.phase,
                             "unit": {"written": line.unit, "unit_id": unit_id, "how": unit_note},
                             "summary": decision["summary"], "why_not_auto": decision["why_not_auto"],
                             "thresholds": {"auto": matching.AUTO, "suggest": matching.SUGGEST,

@@ -397,8 +397,23 @@ class Comparison:
 
 
 def shown(text: str) -> str:
-    """A core as shown to people: acronyms in capitals (gis → GIS)."""
-    return re.sub(r"[a-z]+", lambda m: m.group(0).upper(), text)
+    """A core as shown to people: acronyms in capitals (gis → GIS), an acronym the parse wrote twice once
+    (医院信息系统（HIS） reads "hishis" as its core)."""
+    return re.sub(r"([a-z]+)\1", r"\1", text).upper() if text.isascii() else \
+        re.sub(r"[a-z]+", lambda m: re.sub(r"^([a-z]+)\1$", r"\1", m.group(0)).upper(), text)
+
+
+def _whole_words(text: str, i: int, j: int) -> str:
+    """text[i:j] widened to whole Latin words: a difference of one letter inside HIS/LIS is shown as the
+    acronyms, not as "H" and "L"."""
+    def latin(k: int) -> bool:
+        return 0 <= k < len(text) and text[k].isascii() and text[k].isalpha()
+    if i < j and (latin(i) or latin(j - 1)):
+        while latin(i - 1):
+            i -= 1
+        while latin(j):
+            j += 1
+    return text[i:j]
 
 
 def compare(line: Parsed, other: Parsed) -> Comparison:
@@ -436,7 +451,10 @@ def compare(line: Parsed, other: Parsed) -> Comparison:
                 content_a = "".join(c for k, c in zip(range(i1, i2), sa) if not ma[k])
                 content_b = "".join(c for k, c in zip(range(j1, j2), sb) if not mb[k])
                 if content_a and content_b:
-                    result.conflicts.append(f"主题词不一致：申报写“{shown(sa)}”，该系统为“{shown(sb)}”")
+                    conflict = (f"主题词不一致：申报写“{shown(_whole_words(a, i1, i2))}”，"
+                                f"该系统为“{shown(_whole_words(b, j1, j2))}”")
+                    if conflict not in result.conflicts:
+                        result.conflicts.append(conflict)
                 extra_a.append(content_a)
                 extra_b.append(content_b)
                 if (sa and not content_a) or (sb and not content_b):
