@@ -54,13 +54,17 @@ def unit_of(reg, code: str):
 
 
 def pending_request(reg, provider: str = "yygaj", requester: str = "yymzj") -> dict:
-    """A 有条件共享 request from 民政局 to a 公安局 resource with at least two items."""
+    """A 有条件共享 request from 民政局 to a 公安局 resource with at least two items (one the demo's own
+    requests do not already ask for)."""
     from registry.models import InformationItem, InformationResource, InformationSystem
+    from registry.sharing.models import SharingRequest
     with reg.db.sessions() as s:
+        requested = set(s.scalars(select(SharingRequest.resource_id)))
         resource = next(r for r in s.scalars(select(InformationResource).where(
             InformationResource.unit_id == unit_of(reg, provider), InformationResource.sharing_type == "conditional")
             .order_by(InformationResource.id))
-            if len(s.scalars(select(InformationItem.id).where(InformationItem.resource_id == r.id)).all()) >= 2)
+            if r.id not in requested
+            and len(s.scalars(select(InformationItem.id).where(InformationItem.resource_id == r.id)).all()) >= 2)
         items = s.scalars(select(InformationItem.id).where(InformationItem.resource_id == resource.id)
                           .order_by(InformationItem.position, InformationItem.id)).all()[:3]
         system = s.scalar(select(InformationSystem.id).where(InformationSystem.unit_id == unit_of(reg, requester))
@@ -158,7 +162,8 @@ def test_the_declaration_form_picks_systems_by_name_takes_a_date_and_marks_what_
     page = browser.page
     options = page.locator("#f-systems option").all_inner_texts()
     assert sorted(options) == sorted(names) and len(options) >= 2               # by name, every system of the unit
-    assert page.locator("#f-declared_on").get_attribute("type") == "date"
+    declared_on = page.locator("#f-declared_on")      # a date written 2026-12-06 whatever the browser's locale
+    assert declared_on.get_attribute("inputmode") == "numeric" and declared_on.get_attribute("placeholder") == "如 2026-12-06"
     assert "编号或代码" not in main_text(browser)
     page.get_by_label("项目名称 *").fill("智慧民政一网通办")
     page.locator("#f-kind").select_option(label="新建")
