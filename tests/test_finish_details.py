@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from registry.funding.models import BudgetRun
 from registry.funding.storage import LocalUpload
-from registry.web.filters import who
+from registry.people import display_names
 from tests.test_funding_budget import LINES
 from tests.test_web_lists import login
 
@@ -106,10 +106,10 @@ def test_detail_sheet_numbers_items_from_one(make, tmp_path):
     assert [r[column] for r in rows[2:]] == [1, 2]
 
 
-def test_login_names_are_shown_as_names(app, make):
+def test_login_names_are_shown_as_names(make):
     unit = make.unit(code="gaj", name="云阳县公安局")
     make.act("user_create", {"username": "yygaj", "password": "a-long-password-1", "role": "department",
                              "unit": unit["id"], "display_name": "云阳县公安局"})
-    with app.test_request_context():
-        assert who("cli:root") == "命令行（root）" and who("demo-loader") == "演示数据"
-        assert who("yygaj") == "云阳县公安局" and who("") == "—"
+    with make.reg.db.unit_of_work() as session:
+        names = display_names(session, ["cli:root", "demo-loader", "yygaj", "", None])
+    assert names == {"cli:root": "命令行（root）", "demo-loader": "演示数据", "yygaj": "云阳县公安局"}
