@@ -18,6 +18,7 @@ from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.lookup import get_system
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from registry.ordering import Sort, ordered
+from registry.people import display_names
 from search.documents import matcher, provides, search_text
 from search.models import DuplicateFinding, ItemElement
 from search.scan import counts_for_duplication, holder_dict
@@ -182,6 +183,7 @@ def finding_dict(f: DuplicateFinding, names: dict | None = None) -> dict:
             "active": f.active, "must_reuse_from_system_id": f.must_reuse_from_system_id,
             "must_reuse_from_system_name": names.get(("system", f.must_reuse_from_system_id), ""),
             "reason": f.reason, "reviewed_by": f.reviewed_by,
+            "reviewed_by_name": names.get(("user", f.reviewed_by), f.reviewed_by or ""),
             "reviewed_at": f.reviewed_at.isoformat() if f.reviewed_at else None,
             "first_seen": f.first_seen.isoformat(), "last_seen": f.last_seen.isoformat()}
 
@@ -327,6 +329,7 @@ def _names(ctx: Context, findings: list[DuplicateFinding]) -> dict:
         for chunk in in_chunks(sorted(i for i in ids if i)):
             names.update({(kind, i): n for i, n in ctx.session.execute(
                 select(model.id, column).where(model.id.in_(chunk)))})
+    names.update({("user", u): n for u, n in display_names(ctx.session, {f.reviewed_by for f in findings}).items()})
     for chunk in in_chunks(sorted(item_ids)):
         names.update({("item", i): (name, dtype, length) for i, name, dtype, length in ctx.session.execute(
             select(InformationItem.id, InformationItem.name, InformationItem.data_type, InformationItem.data_length)

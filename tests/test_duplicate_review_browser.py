@@ -1,11 +1,14 @@
 """The Bureau's review pages in headless Chromium: bulk review with one reason, the provider picked by
 name, the finding's explanation and every holder, and a review form that keeps what was chosen."""
+from pathlib import Path
+
 import pytest
 
 from tests.browser import browser  # noqa: F401
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 def _county(make, extra_units=3):
@@ -75,6 +78,42 @@ def test_a_review_error_comes_back_with_what_was_chosen(browser, make):  # noqa:
     assert "排除线索须说明理由" in page.locator("body").inner_text()
     assert page.get_by_label("结论").input_value() == "dismiss"
     assert page.locator("#state").inner_text().startswith("待审核")
+
+
+def test_a_refused_review_marks_the_field_and_keeps_the_provider_picked_by_name(browser, make):  # noqa: F811
+    hukou, systems = _county(make)
+    bureau = make.user("bureau")
+    finding = next(f for f in make.act("duplicate_list", {"rows": 100})["results"] if f["system_id"] == systems[0]["id"])
+    browser.login(bureau["username"], PASSWORD)
+    browser.goto(f"/duplicates/{finding['id']}")
+    page = browser.page
+    assert "（建议提供方）" in page.locator("#must_reuse_from option:checked").inner_text()
+    page.get_by_label("应复用的提供方系统（确认时）：输入名称查找").fill("第1局")
+    page.get_by_label("结论").select_option(value="dismiss")
+    page.get_by_role("button", name="保存结论").click()
+    assert "排除线索须说明理由" in page.locator("#review-form .form-errors").inner_text()
+    assert page.locator("#reason").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("应复用的提供方系统", exact=True).input_value() == str(systems[1]["id"])
+    assert page.get_by_label("结论").input_value() == "dismiss"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#review-form").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "flow-duplicate-review-error.png"))
+    page.locator("#reason").fill("口径不同")
+    page.get_by_role("button", name="保存结论").click()
+    assert page.locator("#state").inner_text().startswith("已排除")
+    assert bureau["username"] in page.locator("#state").inner_text()   # the reviewer's name (a test account's is its login name)
+
+
+def test_a_bulk_review_without_ticks_says_so_in_the_form(browser, make):  # noqa: F811
+    _county(make, extra_units=1)
+    browser.login(make.user("bureau")["username"], PASSWORD)
+    browser.goto("/duplicates")
+    page = browser.page
+    page.get_by_label("结论").select_option(value="dismiss")
+    page.get_by_label("理由（整批共用）").fill("口径不同")
+    page.get_by_role("button", name="保存勾选线索的结论").click()
+    assert page.locator("#bulk-review .form-errors").inner_text() == "未保存：请先勾选要审核的线索"
+    assert page.get_by_label("理由（整批共用）").input_value() == "口径不同"
 
 
 def test_the_bureaus_threshold_hides_less_confident_findings_and_stays_set(browser, make):  # noqa: F811

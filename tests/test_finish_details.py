@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from registry.funding.models import BudgetRun
 from registry.funding.storage import LocalUpload
-from registry.web.filters import who
+from registry.people import display_names
 from tests.test_funding_budget import LINES
 from tests.test_web_lists import login
 
@@ -106,10 +106,27 @@ def test_detail_sheet_numbers_items_from_one(make, tmp_path):
     assert [r[column] for r in rows[2:]] == [1, 2]
 
 
-def test_login_names_are_shown_as_names(app, make):
+def test_login_names_are_shown_as_names(make):
     unit = make.unit(code="gaj", name="云阳县公安局")
     make.act("user_create", {"username": "yygaj", "password": "a-long-password-1", "role": "department",
                              "unit": unit["id"], "display_name": "云阳县公安局"})
-    with app.test_request_context():
-        assert who("cli:root") == "命令行（root）" and who("demo-loader") == "演示数据"
-        assert who("yygaj") == "云阳县公安局" and who("") == "—"
+    with make.reg.db.unit_of_work() as session:
+        names = display_names(session, ["cli:root", "demo-loader", "yygaj", "", None])
+    assert names == {"cli:root": "命令行（root）", "demo-loader": "演示数据", "yygaj": "云阳县公安局"}
+
+
+def test_answers_carry_the_signers_names_for_pages_and_api_consumers_alike(make):
+    police = make.unit(code="gaj", name="云阳县公安局")
+    hukou = make.system(police, name="户政管理信息系统")
+    make.act("package_create", {"system": hukou["id"], "title": "户籍人口信息", "sharing_type": "有条件共享",
+                                "items": [{"name": "公民身份号码", "data_type": "C", "data_length": 18}]})
+    civil = make.unit(code="mzj", name="云阳县民政局")
+    make.act("package_create", {"system": make.system(civil, name="低保系统")["id"], "title": "低保对象信息",
+                                "sharing_type": "不予共享", "items": [{"name": "身份证号", "data_type": "C", "data_length": 18}]})
+    bureau = make.user("bureau", make.unit(code="dsjj", name="云阳县大数据局"), username="张科长")
+    finding = make.act("duplicate_list", {"rows": 10})["results"][0]
+    make.act("duplicate_review", {"id": finding["id"], "decision": "dismiss", "reason": "口径不同"}, bureau["id"])
+    assert make.act("duplicate_show", {"id": finding["id"]})["reviewed_by_name"] == "张科长（云阳县大数据局）"
+    make.act("sharing_calendar_set", {"year": 2027, "holidays": ["2027-01-01"]})
+    (year,) = [y for y in make.act("sharing_calendar_list", {})["years"] if y["year"] == 2027]
+    assert year["entered_by_name"].startswith("命令行（")

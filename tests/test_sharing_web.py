@@ -72,6 +72,20 @@ def test_finding_page_offers_the_prefilled_request(app, sreg, make, county):  # 
     assert f'value="{item_id}" checked' in form and f'name="finding" value="{finding["id"]}"' in form
 
 
+def test_finding_page_offers_a_request_only_where_the_request_can_be_made(app, sreg, make, county):  # noqa: F811
+    finding = next(f for f in make.act("duplicate_list", {"kind": "item", "rows": 100})["results"]
+                   if f["element_name"] == "公民身份号码" and f["system_id"] == county["dibao"]["id"])
+    # the Bureau names a provider that holds none of the matched data: the request could not be drafted
+    make.act("duplicate_review", {"id": finding["id"], "decision": "confirm", "must_reuse_from": county["trade"]["id"]})
+    department, bureau = app.test_client(), app.test_client()
+    login(department, make.user("department", county["civil"])["username"])
+    login(bureau, make.user("bureau")["username"])
+    assert 'id="propose-sharing"' not in department.get(f"/duplicates/{finding['id']}").get_data(as_text=True)
+    make.act("duplicate_review", {"id": finding["id"], "decision": "confirm", "must_reuse_from": county["hukou"]["id"]})
+    assert 'id="propose-sharing"' in department.get(f"/duplicates/{finding['id']}").get_data(as_text=True)
+    assert 'id="propose-sharing"' not in bureau.get(f"/duplicates/{finding['id']}").get_data(as_text=True)
+
+
 def test_bureau_overview_shows_per_unit_figures_and_overdue(app, sreg, make, county):  # noqa: F811
     req = make.act("sharing_request_create", request_payload(county))
     backdate(sreg, req["id"], date(2026, 2, 13), date(2026, 3, 2))

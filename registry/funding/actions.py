@@ -24,6 +24,7 @@ from registry.funding.storage import LocalUpload, UploadField
 from registry.funding.vocab import STATE_LABELS
 from registry.lookup import get_system, get_unit
 from registry.ordering import Sort, ordered, vocab_order
+from registry.people import display_names
 
 READERS = ("bureau", "finance", "reviewer")
 
@@ -157,6 +158,7 @@ def run_dict(session, run: BudgetRun) -> dict:
     counts = dict(session.execute(select(BudgetLine.state, func.count()).where(BudgetLine.run_id == run.id)
                                   .group_by(BudgetLine.state)).all())
     return {"id": run.id, "year": run.year, "filename": run.filename, "uploaded_by": run.uploaded_by,
+            "uploaded_by_name": display_names(session, [run.uploaded_by]).get(run.uploaded_by, ""),
             "created": run.created.isoformat() if run.created else None, "line_count": sum(counts.values()),
             "states": {state: counts.get(state, 0) for state in STATE_LABELS},
             "state_labels": STATE_LABELS}

@@ -23,6 +23,7 @@ from registry.funding.vocab import EVENT_LABELS
 from registry.lookup import get_system, get_unit
 from registry.models import InformationSystem, Unit
 from registry.ordering import Sort, ordered, vocab_order
+from registry.people import with_names
 from registry import clock
 
 
@@ -144,7 +145,7 @@ def directory_history(ctx: Context, data: dict) -> list:
     system = get_system(ctx.session, data["id"], "id")
     rows = ctx.session.scalars(select(DirectoryEvent).where(DirectoryEvent.system_id == system.id)
                                .order_by(DirectoryEvent.effective_on, DirectoryEvent.id))
-    return [event_dict(e) for e in rows]
+    return with_names(ctx.session, [event_dict(e) for e in rows], "decided_by")
 
 
 class DirectoryListSchema(ChineseSchema):

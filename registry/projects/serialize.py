@@ -1,7 +1,10 @@
 """Projects as dicts for the API and the pages (Chinese labels beside every code)."""
 from __future__ import annotations
 
+from sqlalchemy.orm import object_session
+
 from catalog_schema.vocabularies import PROJECT_TYPE
+from registry.people import with_names
 from registry.projects import rules
 from registry.projects.models import Project
 from registry.projects.schemas import DECLARATION_FIELDS, OTHER_FIELDS
@@ -66,4 +69,8 @@ def project_dict(p: Project, policy=None) -> dict:
     if policy is not None and p.approved_total_yuan:
         data["acceptance_organiser"] = ("bureau" if rules.bureau_organises(p.approved_total_yuan, policy) else "self")
         data["acceptance_organiser_text"] = rules.acceptance_organiser_text(p.approved_total_yuan, policy)
+    session = object_session(p)
+    if session is not None:  # names beside login names, for the pages and API consumers alike
+        with_names(session, data["list_entries"], "submitted_by")
+        with_names(session, data["events"] + data["adjustments"], "actor")
     return data

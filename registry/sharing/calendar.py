@@ -18,6 +18,7 @@ from registry import audit
 from registry.actions.base import Context, action
 from registry.authz import require_login, require_role
 from registry.errors import ValidationFailed
+from registry.people import with_names
 from registry.sharing import common
 from registry.sharing.models import CalendarYear, SharingObjection, SharingRequest
 from registry.sharing.workdays import library_years
@@ -170,4 +171,4 @@ def sharing_calendar_list(ctx: Context, data: dict) -> dict:
     cal = common.calendar(ctx)
     rows = ctx.session.scalars(select(CalendarYear).order_by(CalendarYear.year.desc()))
     return {"library_first_year": lib[0], "library_last_year": lib[-1], "last_known_year": cal.last_known_year(),
-            "years": [year_dict(r) for r in rows]}
+            "years": with_names(ctx.session, [year_dict(r) for r in rows], "entered_by")}

@@ -13,6 +13,7 @@ from registry.authz import require_login
 from registry.clock import today  # noqa: F401  (deadlines are counted in the county's days)
 from registry.errors import NotAuthorized, NotFound
 from registry.models import InformationSystem, Unit
+from registry.people import with_names
 from registry.sharing.models import SharingContact, SharingObjection, SharingRecord, SharingRequest
 from registry.sharing.schemas import ANSWER, ARBITRATION, OBJECTION_KIND, OBJECTION_RESULT, ORIGIN, \
     RECORD_STATUS, REQUEST_STATUS
@@ -85,24 +86,6 @@ def unit_names(session, ids) -> dict[int, str]:
     return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
 
 
-def signer_names(session, usernames) -> dict[str, str]:
-    """Login name → the name a person reads: 张三（云阳县公安局）, the unit's name, or the role."""
-    from registry.authz import ROLE_LABELS
-    from registry.models import User
-    wanted = {u for u in usernames if u}
-    if not wanted:
-        return {}
-    names = {}
-    for username, display, role, unit in session.execute(
-            select(User.username, User.display_name, User.role, Unit.name)
-            .outerjoin(Unit, Unit.id == User.unit_id).where(User.username.in_(wanted))):
-        if display and unit and display != unit:
-            names[username] = f"{display}（{unit}）"
-        else:
-            names[username] = display or unit or ROLE_LABELS.get(role, username)
-    return names
-
-
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -142,9 +125,7 @@ def request_dict(ctx, req: SharingRequest, viewer: str, names: dict | None = Non
         "arbitration_opinion": req.arbitration_opinion, "arbitrated_by": req.arbitrated_by,
         "arbitrated_on": _iso(req.arbitrated_on), "viewer": viewer, "version": req.version,
     }
-    signers = signer_names(ctx.session, (req.answered_by, req.arbitrated_by, req.created_by))
-    for key in ("answered_by", "arbitrated_by", "created_by"):
-        result[f"{key}_name"] = signers.get(result[key], result[key] or "")
+    with_names(ctx.session, [result], "answered_by", "arbitrated_by", "created_by")
     if viewer != "consumer" or req.status in ("approved", "partial"):
         record = ctx.session.scalar(select(SharingRecord).where(SharingRecord.request_id == req.id))
         if record is not None:  # what the provider gave with its answer

@@ -12,6 +12,7 @@ from registry.authz import require_login, require_unit_writer
 from registry.errors import Conflict, NotAuthorized, ValidationFailed
 from registry.lookup import get_resource
 from registry.models import Unit
+from registry.people import with_names
 from registry.ordering import ordered
 from registry.sharing import common
 from registry.sharing.inbox import notify, unit_users
@@ -114,13 +115,8 @@ def sharing_record_show(ctx: Context, data: dict) -> dict:
     result["feedback"] = [{"id": f.id, "period": f.period, "usage": f.usage, "calls": f.calls, "effect": f.effect,
                            "submitted_by": f.submitted_by, "submitted_on": f.submitted_on.isoformat()} for f in feedback]
     result["objections"] = [common.objection_dict(o, common.calendar(ctx)) for o in objections]
-    signers = common.signer_names(ctx.session, [f["submitted_by"] for f in result["feedback"]]
-                                  + [o[k] for o in result["objections"] for k in ("raised_by", "answered_by")])
-    for f in result["feedback"]:
-        f["submitted_by_name"] = signers.get(f["submitted_by"], f["submitted_by"])
-    for o in result["objections"]:
-        o["raised_by_name"] = signers.get(o["raised_by"], o["raised_by"])
-        o["answered_by_name"] = signers.get(o["answered_by"], o["answered_by"] or "")
+    with_names(ctx.session, result["feedback"], "submitted_by")
+    with_names(ctx.session, result["objections"], "raised_by", "answered_by")
     result["feedback_due"] = feedback_due(ctx, rec, result["feedback"])
     result["viewer"] = viewer
     return result

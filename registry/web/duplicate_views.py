@@ -2,13 +2,14 @@
 with its explanation and every holder, the overlap heat map, item search."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from registry.errors import RegistryError
+from registry.errors import RegistryError, ValidationFailed
 from registry.web.auth_views import login_required
 from registry.web.catalog_views import run, show_or_404
 from registry.web.charts import heat_map
+from registry.web.forms import form_failed
 from registry.web.paging import parse
 
 bp = Blueprint("duplicates", __name__)
@@ -16,12 +17,17 @@ FILTERS = ("state", "kind", "role", "unit", "data_element", "min_score")
 FINDING_SORTS = {"id": "编号", "kind": "类型", "element": "数据元 / 资源", "unit": "单位", "system": "信息系统",
                  "role": "角色", "state": "状态", "score": "置信度"}
 ITEM_SORTS = {"relevance": "相关度", "name": "信息项", "unit": "单位", "system": "信息系统", "resource": "信息资源"}
-REVIEWERS = ("bureau", "admin")
 THRESHOLD_KEY = "duplicates_min_score"
 
 
-def _can_review() -> bool:
-    return g.user.role in REVIEWERS
+def _review_data(form) -> dict:
+    """The review form as the action takes it; an unchosen decision is refused here in the page's words."""
+    data = {"decision": form.get("decision", ""), "reason": form.get("reason", "")}
+    if form.get("must_reuse_from"):
+        data["must_reuse_from"] = form["must_reuse_from"]
+    if not data["decision"]:
+        raise ValidationFailed({"decision": ["请选择审核结论"]})
+    return data
 
 
 @bp.route("/duplicates", methods=["GET", "POST"])
@@ -36,53 +42,44 @@ def findings():
         session[THRESHOLD_KEY] = request.args["min_score"].strip()[:10]
     elif session.get(THRESHOLD_KEY):
         filters["min_score"] = session[THRESHOLD_KEY]
-    kept = {}
-    if request.method == "POST" and _can_review():
-        kept = {"ids": request.form.getlist("ids"), "decision": request.form.get("decision", ""),
-                "reason": request.form.get("reason", ""), "must_reuse_from": request.form.get("must_reuse_from", "")}
-        ids = [int(i) for i in kept["ids"] if i.isascii() and i.isdigit() and len(i) < 10]
-        if not ids:
-            flash("请先勾选要审核的线索", "error")
-        elif not kept["decision"]:
-            flash("请选择审核结论", "error")
-        else:
-            data = {"ids": ids, "decision": kept["decision"], "reason": kept["reason"]}
-            if kept["must_reuse_from"]:
-                data["must_reuse_from"] = kept["must_reuse_from"]
-            try:
-                result = run("duplicate_review_bulk", data)
-            except RegistryError as exc:
-                flash(exc.message, "error")
-            else:
-                flash(f"已批量保存 {result['count']} 条线索的审核结论：{result['state_label']}", "success")
-                return redirect(url_for("duplicates.findings", **filters, **paging.hidden_fields()))
+    if request.method == "POST":
+        ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit() and len(i) < 10]
+        try:
+            if not ids:
+                raise ValidationFailed({"message": ["请先勾选要审核的线索"]})
+            result = run("duplicate_review_bulk", {"ids": ids, **_review_data(request.form)})
+        except RegistryError as exc:
+            return form_failed("bulk", exc, _findings_page, filters=filters, paging=paging)
+        flash(f"已批量保存 {result['count']} 条线索的审核结论：{result['state_label']}", "success")
+        return redirect(url_for("duplicates.findings", **filters, **paging.hidden_fields()))
+    return _findings_page(filters, paging)
+
+
+def _findings_page(filters: dict, paging):
     try:
         found = paging.load(lambda p: run("duplicate_list", {**filters, **p.query()}))
     except RegistryError as exc:
         flash(exc.message, "error")
         found = {"count": 0, "results": []}
-    return render_template("duplicates.html", found=found, filters=filters, paging=paging, kept=kept,
-                           can_review=_can_review())
+    return render_template("duplicates.html", found=found, filters=filters, paging=paging)
 
 
 @bp.route("/duplicates/<int:finding_id>", methods=["GET", "POST"])
 @login_required
 def finding(finding_id: int):
-    form = {}
     if request.method == "POST":
-        form = {k: request.form.get(k, "") for k in ("decision", "reason", "must_reuse_from")}
-        data = {"id": finding_id, "decision": form["decision"], "reason": form["reason"]}
-        if form["must_reuse_from"]:
-            data["must_reuse_from"] = form["must_reuse_from"]
         try:
-            result = run("duplicate_review", data)
+            result = run("duplicate_review", {"id": finding_id, **_review_data(request.form)})
         except RegistryError as exc:
-            flash(exc.message, "error")
-        else:
-            flash(f"已保存审核结论：{result['state_label']}", "success")
-            return redirect(url_for("duplicates.finding", finding_id=finding_id))
+            return form_failed("review", exc, _finding_page, finding_id=finding_id)
+        flash(f"已保存审核结论：{result['state_label']}", "success")
+        return redirect(url_for("duplicates.finding", finding_id=finding_id))
+    return _finding_page(finding_id)
+
+
+def _finding_page(finding_id: int):
     item = show_or_404("duplicate_show", finding_id)
-    return render_template("duplicate.html", f=item, can_review=_can_review(), form=form)
+    return render_template("duplicate.html", f=item)
 
 
 @bp.route("/overlap")

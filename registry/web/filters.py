@@ -29,30 +29,6 @@ def vocab_label(value, name: str) -> str:
     return vocab.ALL[name].label_of(value)
 
 
-SYSTEM_ACTORS = {"demo-loader": "演示数据", "anonymous": "未登录用户", "auto-check": "系统自动审查"}
-
-
-def who(username) -> str:
-    """The name a person reads for a stored login name: the account's display name (a person or a
-    unit), 命令行（<os user>） for the command line, 演示数据 for the demo loader."""
-    if not username:
-        return "—"
-    username = str(username)
-    if username in SYSTEM_ACTORS:
-        return SYSTEM_ACTORS[username]
-    if username.startswith("cli:"):
-        return f"命令行（{username[4:]}）"
-    from flask import current_app, g
-    names = g.setdefault("_display_names", {})
-    if username not in names:
-        from sqlalchemy import select
-
-        from registry.models import User
-        with current_app.extensions["registry"].db.unit_of_work() as session:
-            names[username] = session.scalar(select(User.display_name).where(User.username == username)) or username
-    return names[username]
-
-
 def register(app) -> None:
-    app.jinja_env.filters.update(cn_date=cn_date, wan_yuan=wan_yuan, vocab_label=vocab_label, who=who)
+    app.jinja_env.filters.update(cn_date=cn_date, wan_yuan=wan_yuan, vocab_label=vocab_label)
     app.jinja_env.globals["vocab"] = vocab.ALL

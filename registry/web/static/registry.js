@@ -67,6 +67,7 @@ document.addEventListener("change", function (event) {
 // a picker tied to a unit select reloads its names when the unit changes.
 (function () {
   function lookup(select, q, replace) {
+    if (!select.getAttribute("data-lookup")) return Promise.resolve();  // the list is already complete
     var params = new URLSearchParams({ kind: select.getAttribute("data-kind"), q: q, limit: "100" });
     var unit = select.getAttribute("data-unit");
     if (unit) params.set("unit", unit);
@@ -87,11 +88,21 @@ document.addEventListener("change", function (event) {
       })
       .catch(function () { /* the names already listed still work */ });
   }
+  // Every word typed must appear in the option's name; a multiple choice keeps its chosen options in view,
+  // a single choice moves to the first name that fits when its own is filtered away.
   function filter(select, text) {
-    text = text.trim();
+    var words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var first = null;
     Array.prototype.forEach.call(select.options, function (o) {
-      o.hidden = !!text && !!o.value && !o.selected && o.text.indexOf(text) < 0;
+      var name = o.text.toLowerCase();
+      o.hidden = !!o.value && !(select.multiple && o.selected) &&
+        !words.every(function (w) { return name.indexOf(w) >= 0; });
+      if (!o.hidden && o.value && !first) first = o;
     });
+    if (!select.multiple && words.length && first) {
+      var chosen = select.options[select.selectedIndex];
+      if (!chosen || chosen.hidden || !chosen.value) first.selected = true;
+    }
   }
   document.querySelectorAll("select[data-picker]").forEach(function (select) {
     var box = document.getElementById(select.id + "-filter");
@@ -116,23 +127,6 @@ document.addEventListener("change", function (event) {
     }
   });
 })();
-// A picker with search: typing in <input data-filter-select="ID"> hides the options of select#ID that
-// do not contain the text (option text or data-search); the chosen option stays visible.
-document.addEventListener("input", function (event) {
-  var input = event.target;
-  var id = input.getAttribute && input.getAttribute("data-filter-select");
-  if (!id) return;
-  var select = document.getElementById(id);
-  var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  var first = null;
-  Array.prototype.forEach.call(select.options, function (option) {
-    var text = ((option.getAttribute("data-search") || "") + " " + option.text).toLowerCase();
-    var shown = !option.value || words.every(function (w) { return text.indexOf(w) >= 0; });
-    option.hidden = !shown;
-    if (shown && option.value && !first) first = option;
-  });
-  if (first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden || !select.value)) first.selected = true;
-});
 // "Select all" for bulk forms: <input type="checkbox" data-select-all="NAME"> ticks every box named NAME.
 document.addEventListener("change", function (event) {
   var box = event.target;
