@@ -40,8 +40,7 @@ class Text(fields.String):
                          metadata={"label": label}, **kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        return vocab.clean(text) if "\n" not in text else text.strip()
+        return vocab.trim(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Slug(fields.String):

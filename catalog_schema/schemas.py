@@ -1,7 +1,9 @@
 """One schema per entity and purpose; the API, web forms and importers all load through these."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, fields, validates_schema, ValidationError
+import copy
+
+from marshmallow import EXCLUDE, fields, missing, validates_schema, ValidationError
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Slug, Text, TextList, Vocab
@@ -83,7 +85,14 @@ def update_schema(base: type[ChineseSchema], name: str) -> type[ChineseSchema]:
     keeps its owner, and the action refuses a different one."""
     owners = {key: Ref(field.metadata["label"]) for key, field in base._declared_fields.items()
               if key in ("unit", "system")}
-    return type(name, (base, VersionedIdSchema), owners)
+    # no input defaults: a whole-record save (`*_update`) takes the catalog store's defaults for
+    # what it leaves out, and the store can tell a field left out (a merged system stays merged)
+    undefaulted = {}
+    for key, field in base._declared_fields.items():
+        if key not in owners and field.load_default is not missing:
+            undefaulted[key] = copy.copy(field)
+            undefaulted[key].load_default = missing
+    return type(name, (base, VersionedIdSchema), {**undefaulted, **owners})
 
 
 UnitUpdateSchema = update_schema(UnitSchema, "UnitUpdateSchema")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from catalog_schema import vocabularies as vocab
 from registry import catalog_store as store
 from registry.catalog_store import I, ITEM_COLUMNS, ITEM_FIELDS, RESOURCE_COLUMNS, R  # noqa: F401
 from importers.records import ResourceRecord
@@ -32,6 +33,23 @@ class SystemRows:
     name: str
     key: tuple[int, str]                                      # (unit id, folded name as the file wrote it)
     existing: dict[str, dict] = field(default_factory=dict)   # title → snapshot (with "items")
+    folded: dict[str, str] | None = None                      # folded title → title, built on a miss
+
+    def take(self, title: str) -> dict | None:
+        """The stored resource of this title: as written, else matched by its folded spelling
+        (a record stored before text was kept as written has ASCII brackets and colons)."""
+        found = self.existing.pop(title, None)
+        if found is None and self.existing:
+            if self.folded is None:
+                self.folded = {vocab.fold(t): t for t in self.existing}
+            stored = self.folded.get(vocab.fold(title))
+            found = self.existing.pop(stored, None) if stored is not None else None
+        return found
+
+
+def _by_fold(names, name: str) -> str | None:
+    key = vocab.fold(name)
+    return next((n for n in names if vocab.fold(n) == key), None)
 
 
 def _norm_sharing(own, resource_sharing):
@@ -50,7 +68,7 @@ class ChunkWriter:
     def write(self, resources: list[ResourceRecord]) -> None:
         unseen = self.importer.unseen.get(self.system.id, {})
         for rec in resources:
-            existing = self.system.existing.pop(rec.title, None)
+            existing = self.system.take(rec.title)
             if existing is None:
                 self._create(rec)
             else:
@@ -74,6 +92,9 @@ class ChunkWriter:
         for item in rec.items:
             values = item.values
             old = existing_items.pop(values["name"], None)
+            if old is None and existing_items:
+                stored = _by_fold(existing_items, values["name"])
+                old = existing_items.pop(stored, None) if stored is not None else None
             if old is None:
                 row = store.new_item_row(before["id"], values)
                 self.bulk.new_items.append(row)
@@ -81,7 +102,7 @@ class ChunkWriter:
                 self.counts["items_created"] += 1
                 changed_items = True
                 continue
-            new = {**old, **{k: values[k] for k in ITEM_FIELDS if k in values and k != "name"}}
+            new = {**old, **{k: values[k] for k in ITEM_FIELDS if k in values and k != "name"}}  # keeps its name
             # An item's own sharing type equal to its resource's is the same as none of its own.
             old_cmp = {**old, "sharing_type": _norm_sharing(old["sharing_type"], sharing)} \
                 if "sharing_type" in values else old

@@ -29,6 +29,7 @@ from registry import audit
 from registry.conflicts import check_version
 from registry.db import in_chunks, utcnow
 from registry.errors import Conflict, ValidationFailed
+from registry.measures import cite
 from registry.models import AuditLog, InformationItem, InformationResource, InformationSystem, Unit
 
 UNIT_FIELDS = ("code", "name", "kind", "description")
@@ -141,8 +142,23 @@ def _system_checks(ctx, unit_id: int, data: dict, exclude_id=None) -> None:
                 "本单位已有名为“{value}”的信息系统", "name", exclude_id, InformationSystem.unit_id == unit_id)
 
 
+def _directory_owns_merged(system: InformationSystem | None, data: dict, replace: bool) -> None:
+    """整合 (merged) is the master directory's decision (registry/funding/directory.py), never a
+    department's edit: a system cannot be set to it, nor taken out of it, by a catalog write."""
+    current = system.status if system is not None else None
+    wanted = data.get("status")
+    if current == "merged":
+        if wanted not in (None, "merged"):
+            raise ValidationFailed({"status": [f"该系统已由大数据局在总目录中整合，状态不能在此修改（{cite(28)}）"]})
+        if replace:
+            data["status"] = "merged"   # a whole-record save keeps the directory's decision
+    elif wanted == "merged":
+        raise ValidationFailed({"status": [f"“整合”只能由大数据局在总目录中决定（{cite(28)}）"]})
+
+
 def create_system(ctx, unit: Unit, data: dict, action: str) -> InformationSystem:
     """A system starts outside the master directory: admitting it is the directory's decision."""
+    _directory_owns_merged(None, data, False)
     data["code"] = data.get("code") or new_slug(unit.code)
     _system_checks(ctx, unit.id, data)
     system = InformationSystem(unit=unit, **{k: data[k] for k in SYSTEM_FIELDS if k in data})
@@ -154,6 +170,7 @@ def create_system(ctx, unit: Unit, data: dict, action: str) -> InformationSystem
 
 def write_system(ctx, system: InformationSystem, data: dict, replace: bool, action: str) -> InformationSystem:
     check_version(system, data, "信息系统")
+    _directory_owns_merged(system, data, replace)
     if not data.get("code"):
         data.pop("code", None)
     before = audit.snapshot(system)
