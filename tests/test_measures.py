@@ -35,6 +35,9 @@ def test_every_article_the_code_applies_is_in_the_index_with_each_function_that_
 
 
 def test_every_index_entry_names_a_function_that_exists():
+    from registry.actions.base import load_all
+    from registry.funding.rules_base import load_rules
+    load_all(), load_rules()   # in their own order first: funding rules are evaluated in registration order
     for article, (subject, functions) in ARTICLES.items():
         assert subject and functions, article
         for entry in functions:
