@@ -22,6 +22,7 @@ ACTION_MODULES = [
     "registry.projects.declaration",
     "registry.sharing.actions",
     "registry.dashboard_actions",
+    "registry.demo",
 ]
 
 # Modules that define mapped classes (so metadata is complete for Alembic and tests).

@@ -359,8 +359,26 @@ def _scanner(ctx: Context, data: dict) -> None:
     require_role(ctx, "bureau")
 
 
+def _item_count(ctx: Context) -> int:
+    from registry.models import InformationItem
+    return ctx.session.scalar(select(func.count(InformationItem.id))) or 0
+
+
 @action("duplicate_scan", auth=_scanner, schema=ScanSchema)
 def duplicate_scan(ctx: Context, data: dict) -> dict:
-    """Rebuild every item mapping and recompute every finding (reviews are kept)."""
+    """Rebuild every item mapping and recompute every finding (reviews are kept). Progress: items mapped."""
     from search.scan import full_scan
-    return full_scan(ctx.session)
+    items = _item_count(ctx)
+    ctx.progress.start(items, "映射信息项")
+    return {**full_scan(ctx.session, progress=ctx.progress.advance), "items": items}
+
+
+class ReindexSchema(ChineseSchema):
+    pass
+
+
+@action("search_reindex", auth=_scanner, schema=ReindexSchema)
+def search_reindex(ctx: Context, data: dict) -> dict:
+    """Rebuild the search index from the database (the one source of truth). Progress: items indexed."""
+    ctx.progress.start(_item_count(ctx), "重建索引")
+    return {"resources": ctx.search.reindex(ctx.session, progress=ctx.progress.advance), "backend": ctx.search.name}
