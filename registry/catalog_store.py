@@ -75,6 +75,31 @@ def resources_renamed(ctx, condition) -> None:
     ctx.changed_resources.update(ctx.session.scalars(select(InformationResource.id).where(condition)))
 
 
+def _added(ctx, obj, action: str, entity: str):
+    """A new unit or system: stored, then its audit row."""
+    ctx.session.add(obj)
+    ctx.session.flush()
+    audit.record(ctx, action, entity, obj.id, None, audit.snapshot(obj), obj.name)
+    return obj
+
+
+def _changed(ctx, obj, before: dict, action: str, entity: str, resources_of) -> None:
+    """A unit or system changed: its audit row; renamed, its resources' search documents refresh."""
+    ctx.session.flush()
+    after = audit.snapshot(obj)
+    audit.record(ctx, action, entity, obj.id, before, after, obj.name)
+    if (before["code"], before["name"]) != (after["code"], after["name"]):
+        resources_renamed(ctx, resources_of == obj.id)
+
+
+def _deleted(ctx, obj, action: str, entity: str) -> dict:
+    before = audit.snapshot(obj)
+    ctx.session.delete(obj)
+    ctx.session.flush()
+    audit.record(ctx, action, entity, before["id"], before, None, before["name"])
+    return before
+
+
 # ---- units ------------------------------------------------------------------------------------
 
 def _unit_checks(ctx, data: dict, exclude_id=None) -> None:
@@ -97,10 +122,7 @@ def create_unit(ctx, data: dict, action: str) -> Unit:
     _unit_checks(ctx, data)
     unit = Unit(**{k: data[k] for k in UNIT_FIELDS if k in data})
     _set_unit_parent(ctx, unit, data)
-    ctx.session.add(unit)
-    ctx.session.flush()
-    audit.record(ctx, action, "unit", unit.id, None, audit.snapshot(unit), unit.name)
-    return unit
+    return _added(ctx, unit, action, "unit")
 
 
 def write_unit(ctx, unit: Unit, data: dict, replace: bool, action: str) -> Unit:
@@ -110,11 +132,7 @@ def write_unit(ctx, unit: Unit, data: dict, replace: bool, action: str) -> Unit:
     _unit_checks(ctx, data, unit.id)
     apply_fields(unit, data, UNIT_FIELDS, replace, UNIT_DEFAULTS)
     _set_unit_parent(ctx, unit, data if not replace or "parent" in data else {**data, "parent": None})
-    ctx.session.flush()
-    after = audit.snapshot(unit)
-    audit.record(ctx, action, "unit", unit.id, before, after, unit.name)
-    if (before["code"], before["name"]) != (after["code"], after["name"]):
-        resources_renamed(ctx, InformationResource.unit_id == unit.id)
+    _changed(ctx, unit, before, action, "unit", InformationResource.unit_id)
     return unit
 
 
@@ -124,11 +142,7 @@ def delete_unit(ctx, unit: Unit, action: str) -> dict:
                                 (Unit, Unit.parent_id, "下属单位"), (User, User.unit_id, "用户")):
         if ctx.session.scalar(select(func.count()).select_from(model).where(column == unit.id)):
             raise Conflict(f"单位“{unit.name}”仍有{what}，不能删除")
-    before = audit.snapshot(unit)
-    ctx.session.delete(unit)
-    ctx.session.flush()
-    audit.record(ctx, action, "unit", before["id"], before, None, before["name"])
-    return before
+    return _deleted(ctx, unit, action, "unit")
 
 
 # ---- systems ----------------------------------------------------------------------------------
@@ -161,11 +175,8 @@ def create_system(ctx, unit: Unit, data: dict, action: str) -> InformationSystem
     _directory_owns_merged(None, data, False)
     data["code"] = data.get("code") or new_slug(unit.code)
     _system_checks(ctx, unit.id, data)
-    system = InformationSystem(unit=unit, **{k: data[k] for k in SYSTEM_FIELDS if k in data})
-    ctx.session.add(system)
-    ctx.session.flush()
-    audit.record(ctx, action, "system", system.id, None, audit.snapshot(system), system.name)
-    return system
+    return _added(ctx, InformationSystem(unit=unit, **{k: data[k] for k in SYSTEM_FIELDS if k in data}),
+                  action, "system")
 
 
 def write_system(ctx, system: InformationSystem, data: dict, replace: bool, action: str) -> InformationSystem:
@@ -176,11 +187,7 @@ def write_system(ctx, system: InformationSystem, data: dict, replace: bool, acti
     before = audit.snapshot(system)
     _system_checks(ctx, system.unit_id, data, system.id)
     apply_fields(system, data, SYSTEM_FIELDS, replace, SYSTEM_DEFAULTS)
-    ctx.session.flush()
-    after = audit.snapshot(system)
-    audit.record(ctx, action, "system", system.id, before, after, system.name)
-    if (before["code"], before["name"]) != (after["code"], after["name"]):
-        resources_renamed(ctx, InformationResource.system_id == system.id)
+    _changed(ctx, system, before, action, "system", InformationResource.system_id)
     return system
 
 
@@ -188,11 +195,7 @@ def delete_system(ctx, system: InformationSystem, action: str) -> dict:
     """A system goes with its catalog: every resource (items inside) gets its own audit row."""
     for res in list(system.resources):
         delete_resource(ctx, res, action)
-    before = audit.snapshot(system)
-    ctx.session.delete(system)
-    ctx.session.flush()
-    audit.record(ctx, action, "system", before["id"], before, None, before["name"])
-    return before
+    return _deleted(ctx, system, action, "system")
 
 
 # ---- resources --------------------------------------------------------------------------------

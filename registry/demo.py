@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from catalog_schema.fields import ChineseSchema
+from catalog_schema.fields import NoInput
 from registry.actions.base import Context, Operator, Progress, action, call_action
 from registry.authz import require_role
 from registry.models import Unit
@@ -24,15 +24,11 @@ def load_demo(reg, progress=print) -> str:
     return reg.run_action("demo_load", DEMO_LOADER, {}, _Notes(progress))
 
 
-class DemoLoadSchema(ChineseSchema):
-    pass
-
-
 def _admin(ctx: Context, data: dict) -> None:
     require_role(ctx, "admin")
 
 
-@action("demo_load", auth=_admin, schema=DemoLoadSchema)
+@action("demo_load", auth=_admin, schema=NoInput)
 def demo_load(ctx: Context, data: dict) -> str:
     """Load the demo county through the catalog, account and funding actions (an empty database only).
     Indexing and after-commit work are the boundary's, as for every action."""

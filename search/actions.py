@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, fields, validate
 from sqlalchemy import case, func, select
 
 from catalog_schema import vocabularies as vocab
-from catalog_schema.fields import ChineseSchema, Int, Ref, Text, Vocab
+from catalog_schema.fields import ChineseSchema, Int, NoInput, Ref, Text, Vocab
 from registry import audit
 from registry.actions.base import Context, action
 from registry.authz import allow_public, require_login, require_role
@@ -373,11 +373,7 @@ def duplicate_scan(ctx: Context, data: dict) -> dict:
     return {**full_scan(ctx.session, progress=ctx.progress.advance), "items": items}
 
 
-class ReindexSchema(ChineseSchema):
-    pass
-
-
-@action("search_reindex", auth=_scanner, schema=ReindexSchema)
+@action("search_reindex", auth=_scanner, schema=NoInput)
 def search_reindex(ctx: Context, data: dict) -> dict:
     """Rebuild the search index from the database (the one source of truth). Progress: items indexed."""
     ctx.progress.start(_item_count(ctx), "重建索引")
