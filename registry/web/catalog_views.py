@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from registry.authz import can_write_unit
+from registry.catalog_store import RESOURCE_FIELDS
 from registry.errors import NotFound, RegistryError, ValidationFailed
 from registry.web.auth_views import login_required
 from registry.web.paging import parse
@@ -100,9 +101,7 @@ def system_page(ref):
 
 def resource_form_data() -> dict:
     form = request.form
-    data = {key: form.get(key, "") for key in (
-        "title", "resource_code", "format_class", "format_type", "sharing_type", "sharing_method",
-        "open_to_public", "open_conditions", "update_cycle", "description")}
+    data = {key: form.get(key, "") for key in RESOURCE_FIELDS if key != "name"}   # the slug is not on the form
     data = {k: v for k, v in data.items() if v != "" or k in ("title", "sharing_type")}
     items = []
     for name, dtype, length in zip(form.getlist("item_name"), form.getlist("item_type"), form.getlist("item_length")):
