@@ -128,3 +128,20 @@ def test_the_same_item_change_through_api_form_and_import_leaves_the_same_record
     assert "修改人：alice；变化的字段：data_length" in stale_item.get_json()["error"]["message"]
     assert "修改人：alice；变化的字段：items" in stale_resource.get_json()["error"]["message"]
     assert stale_item.get_json()["error"]["changes"]["fields"] == {"data_length": {"read": 16, "current": 20}}
+
+
+def test_saving_the_resource_form_keeps_each_items_own_sharing_type(make, client):
+    unit = make.unit()
+    package = make.package(make.system(unit), items=("姓名", "宗教信仰"))
+    make.act("item_patch", {"id": package["items"][1]["id"], "sharing_type": "none"})
+    package = make.act("package_show", {"id": package["id"]})
+    _login(client, make.user("department", unit))
+    page = f"/resources/{package['name']}/edit"
+    form = {"csrf_token": _csrf(client, page), "version": str(package["version"]), "title": package["title"],
+            "sharing_type": package["sharing_type"], "sharing_method": package["sharing_method"],
+            "update_cycle": package["update_cycle"], "description": "补充说明",
+            "item_name": [i["name"] for i in package["items"]], "item_type": ["C", "C"], "item_length": ["50", "50"]}
+    assert client.post(page, data=form).status_code == 302
+    saved = make.act("package_show", {"id": package["id"]})
+    assert saved["notes"] == "补充说明"
+    assert [(i["name"], i["sharing_type"]) for i in saved["items"]] == [("姓名", None), ("宗教信仰", "none")]

@@ -153,6 +153,12 @@ def resource_edit(ref):
     errors, values = {}, package
     if request.method == "POST":
         values = resource_form_data()
+        # the form has no column for an item's own sharing type: a save keeps what the item has
+        # (the version check refuses the save if someone changed it since the page was read)
+        own = {i["name"]: i["sharing_type"] for i in package["items"] if i["sharing_type"]}
+        for item in values["items"]:
+            if item["name"].strip() in own:
+                item.setdefault("sharing_type", own[item["name"].strip()])
         try:
             package = run("package_update", {**values, "id": package["id"], "system": system["id"],
                                               "version": request.form.get("version") or None})
