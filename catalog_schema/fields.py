@@ -22,6 +22,10 @@ class ChineseSchema(Schema):
     error_messages = {"unknown": "未知字段", "type": "输入必须是一个 JSON 对象"}
 
 
+class NoInput(ChineseSchema):
+    """The input of a write action that takes none (scan, reindex, demo load)."""
+
+
 def _messages(label: str, **extra: str) -> dict[str, str]:
     base = {"required": f"{label}为必填项", "null": f"{label}不能为空",
             "validator_failed": f"{label}的值无效", "invalid": f"{label}的格式不正确"}
@@ -40,8 +44,7 @@ class Text(fields.String):
                          metadata={"label": label}, **kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        return vocab.clean(text) if "\n" not in text else text.strip()
+        return vocab.trim(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Slug(fields.String):

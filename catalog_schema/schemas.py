@@ -1,9 +1,10 @@
 """One schema per entity and purpose; the API, web forms and importers all load through these."""
 from __future__ import annotations
 
+import copy
 import re
 
-from marshmallow import EXCLUDE, fields, validate, validates_schema, ValidationError
+from marshmallow import EXCLUDE, fields, missing, pre_load, validate, validates_schema, ValidationError
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Slug, Text, TextList, Vocab
@@ -27,6 +28,20 @@ class SystemSchema(ChineseSchema):
     description = Text("系统说明", max_length=4000, load_default="")
     status = Vocab(vocab.SYSTEM_STATUS, load_default="running")
     network = Vocab(vocab.NETWORK, load_default="egov")
+
+
+# What `package_show` returns besides the writable fields: a CKAN client (`ckanapi load`) sends a
+# dataset back as it read it, so a package write ignores these (any other unknown key is refused).
+PACKAGE_READ_ONLY = frozenset((
+    "type", "state", "private", "owner_org", "organization", "groups", "system_name", "unit_name",
+    "format_class_label", "format_type_label", "sharing_type_label", "sharing_method_label",
+    "update_cycle_label", "nonstandard_fields", "num_items", "resources", "num_resources", "tags", "extras",
+    "metadata_created", "metadata_modified"))
+ITEM_READ_ONLY = frozenset(("id", "resource_id", "data_type_label", "data_type_standard", "version"))
+
+
+def _without(data, keys: frozenset) -> dict:
+    return {k: v for k, v in data.items() if k not in keys} if isinstance(data, dict) else data
 
 
 class ItemSchema(ChineseSchema):
@@ -59,6 +74,23 @@ class ResourceSchema(ChineseSchema):
     items = fields.List(fields.Nested(ItemSchema), load_default=None, allow_none=True,
                         error_messages={"invalid": "信息项必须是列表"})
 
+    @pre_load
+    def _ckan_read_shape(self, data, **kwargs):
+        """A dataset as package_show returns it: read-only keys dropped, CKAN's `notes` is the
+        description, `system_id` the system."""
+        if not isinstance(data, dict):
+            return data
+        data = _without(data, PACKAGE_READ_ONLY)
+        if "notes" in data:
+            notes = data.pop("notes")
+            data.setdefault("description", notes if notes is not None else "")
+        if "system_id" in data:
+            data.setdefault("system", data.pop("system_id"))
+            data.pop("system_id", None)
+        if isinstance(data.get("items"), list):
+            data["items"] = [_without(item, ITEM_READ_ONLY) for item in data["items"]]
+        return data
+
     @validates_schema
     def _check(self, data, **kwargs):
         if data.get("sharing_type") in ("unconditional", "conditional") and "sharing_method" in data \
@@ -85,7 +117,14 @@ def update_schema(base: type[ChineseSchema], name: str) -> type[ChineseSchema]:
     keeps its owner, and the action refuses a different one."""
     owners = {key: Ref(field.metadata["label"]) for key, field in base._declared_fields.items()
               if key in ("unit", "system")}
-    return type(name, (base, VersionedIdSchema), owners)
+    # no input defaults: a whole-record save (`*_update`) takes the catalog store's defaults for
+    # what it leaves out, and the store can tell a field left out (a merged system stays merged)
+    undefaulted = {}
+    for key, field in base._declared_fields.items():
+        if key not in owners and field.load_default is not missing:
+            undefaulted[key] = copy.copy(field)
+            undefaulted[key].load_default = missing
+    return type(name, (base, VersionedIdSchema), {**undefaulted, **owners})
 
 
 UnitUpdateSchema = update_schema(UnitSchema, "UnitUpdateSchema")

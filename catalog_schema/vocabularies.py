@@ -56,9 +56,8 @@ class Vocabulary:
         code = self.normalize(value)
         if code is not None:
             return code
-        cleaned = clean(value)
-        if self.open and cleaned:
-            return cleaned
+        if self.open and clean(value):
+            return trim(value)
         raise ValueError(f"“{clean(value)}”不是有效的{self.label}，可选值：{'、'.join(self.labels)}")
 
     def is_standard(self, stored: str | None) -> bool:
@@ -75,8 +74,15 @@ class Vocabulary:
         return self._terms
 
 
+def trim(value: str) -> str:
+    """How text is stored: exactly as written, without leading and trailing white space.
+    (（）：；， stay as they are; `clean` and `fold` are for matching and searching only.)"""
+    return str(value).strip()
+
+
 def clean(value: str) -> str:
-    """NFKC (full-width → half-width), collapse whitespace, strip."""
+    """For matching and searching, never for storing: NFKC (full-width → half-width), collapse
+    whitespace, strip."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
 
 

@@ -146,3 +146,42 @@ def _copy_limited(source, target, max_bytes: int) -> int:
         target.write(chunk)
     return copied
 
+
+
+# ---- export ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportTarget:
+    """Where `catalog_export` writes: a path or an open binary file, named by trusted code (the CLI,
+    the export page). The API can never produce one."""
+
+    file: object
+
+
+class _Target(fields.Field):
+    def __init__(self, **kw):
+        super().__init__(required=True, error_messages={"required": "缺少导出目标"}, metadata={"label": "导出目标"}, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, ExportTarget):
+            return value
+        raise ValidationError("导出目标只能由命令行或导出页面指定")
+
+
+class CatalogExportSchema(ChineseSchema):
+    unit = Ref("单位")
+    system = Ref("信息系统")
+    out = _Target()
+
+
+def _export_reader(ctx: Context, data: dict) -> None:
+    return None   # the catalog is public, as package_show is
+
+
+@action("catalog_export", auth=_export_reader, schema=CatalogExportSchema, read_only=True)
+def catalog_export(ctx: Context, data: dict) -> dict:
+    """The catalog of a unit, a system or the county in the Attachment 2 layout (CLI and export page)."""
+    from importers.catalog_export import export_catalog, export_filename
+    scope = {"unit": data.get("unit"), "system": data.get("system")}
+    filename = export_filename(ctx.session, **scope)
+    return {**export_catalog(ctx.session, data["out"].file, **scope), "filename": filename}

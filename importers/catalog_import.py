@@ -6,27 +6,27 @@ what the database holds for a system and the file does not is reported ("would d
 deleted only with `replace=True`. Any problem, and nothing is written (the savepoint rolls
 back); `dry_run=True` does all the work and rolls back too, so its report is exact.
 
-Units are never created by an import; systems are, through the `system_create` action. Each
-created, updated or deleted resource gets one audit row with its items inside, in the shape
-`package_snapshot` writes. Writes are SQLAlchemy Core executemany per chunk of the file, with
-the existing rows of a system fetched in one query, so 200,000 items are one pass.
+Units are never created by an import; systems are, through the `system_create` action. The
+writes are the catalog store's (`registry.catalog_store`): the same defaults, versions and audit
+rows as the per-record actions, written as Core executemany per chunk of the file, with the
+existing rows of a system fetched in one query, so 200,000 items are one pass.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 
 from catalog_schema import vocabularies as vocab
-from registry import audit
+from registry import catalog_store as store
 from registry.actions.base import Context, call_action
 from registry.authz import require_unit_writer
 from registry.db import utcnow
 from registry.errors import ValidationFailed
 from registry.locks import lock_unit
 from registry.lookup import get_unit
-from registry.models import AuditLog, InformationSystem, Unit
+from registry.models import InformationSystem, Unit
 from importers import provided
 from importers.catalog_reader import CatalogReader, Chunk
 from importers.catalog_writer import I, ITEM_COLUMNS, LISTED, RESOURCE_COLUMNS, R, ChunkWriter, SystemRows
@@ -153,6 +153,7 @@ class _Importer:
         self.touched: set[int] = set()
         self.file_units: list[str] = []
         self.now = utcnow()
+        self.action = ACTION
 
     # ---- context --------------------------------------------------------------------------
 
@@ -264,32 +265,7 @@ class _Importer:
                 select(func.count()).select_from(I).where(I.c.resource_id.in_(ids[start:start + 500])))
         if not gone or not self.report.replace:
             return
-        snapshots = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            for row in self.session.execute(select(*RESOURCE_COLUMNS).where(R.c.id.in_(part))):
-                snapshots[row.id] = {**row._mapping, "items": []}
-            for row in self.session.execute(select(*ITEM_COLUMNS).where(I.c.resource_id.in_(part))
-                                            .order_by(I.c.resource_id, I.c.position, I.c.id)):
-                snapshots[row.resource_id]["items"].append(dict(row._mapping))
-            self.session.execute(delete(I).where(I.c.resource_id.in_(part)))
-            self.session.execute(delete(R).where(R.c.id.in_(part)))
-        self.audit([(rid, snap, None) for rid, snap in snapshots.items()])
+        snapshots = store.bulk_delete_resources(self.ctx, ACTION, ids, self.now)
         counts["resources_deleted"] = len(ids)
         counts["items_deleted"] += sum(len(s["items"]) for s in snapshots.values())
         self.touched.update(ids)
-        self.ctx.changed_resources.update(ids)
-
-    def audit(self, entries: list[tuple[int, dict | None, dict | None]]) -> None:
-        if not entries:
-            return
-        user = self.ctx.user
-        rows = []
-        for rid, before, after in entries:
-            title = (after or before)["title"]
-            before, after = audit.diff(before, after)
-            rows.append({"at": self.now, "user_id": getattr(user, "id", None), "username": self.ctx.username,
-                         "action": ACTION, "entity_type": "resource", "entity_id": rid, "summary": title,
-                         "before": before, "after": after})
-        if rows:
-            self.session.execute(insert(AuditLog), rows)

@@ -43,7 +43,7 @@ class CatalogReader:
         self.filename = filename or self.path.name
         self.kind = check_file(self.path, self.filename, max_bytes)
         self.explicit_unit = vocab.clean(unit) if unit else None
-        self.explicit_system = vocab.clean(system) if system else None
+        self.explicit_system = vocab.trim(system) if system else None
         self.checks = CellChecks()
         self.problems: list[Problem] = []
         self.notices: list[str] = []

@@ -173,7 +173,7 @@ class Table:
             if error:
                 self._report_once(f"system:{system}", Cell(self.name, number, self.columns["system"] + 1),
                                   system, error)
-                name = vocab.clean(system)
+                name = vocab.trim(system)
             if name != self.system:
                 self._close_chunk()
                 self.system, self.system_source = name, "column"
@@ -195,7 +195,7 @@ class Table:
             cell, name = self.sheet.lines["system"]
             return name, "title", cell
         if layout.sheet_names_a_system(self.name):
-            return vocab.clean(self.name), "sheet", Cell(self.name, 0)
+            return vocab.trim(self.name), "sheet", Cell(self.name, 0)
         if self.reader.explicit_system:
             return self.reader.explicit_system, "explicit", None
         self._report_once("no-system", Cell(self.name, number), self.name, NO_SYSTEM)
@@ -216,7 +216,7 @@ class Table:
             self.title_raw = title_raw
             title, error = self.checks.title(title_raw)
             if current is None or title != current.title:
-                self._new_resource(number, raw, title if error is None else vocab.clean(title_raw), error)
+                self._new_resource(number, raw, title if error is None else vocab.trim(title_raw), error)
                 current, first = self.current, True
         elif current is None:
             self.reader.problem(Cell(self.name, number, self.columns["title"] + 1), "",

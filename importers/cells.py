@@ -48,7 +48,7 @@ class CellChecks:
     def item_name(self, value: str | None) -> Result:
         """The schema's 信息项名称 field, short-cut for the common valid name (200,000 a file)."""
         if isinstance(value, str):
-            name = vocab.clean(value) if "\n" not in value else value.strip()
+            name = vocab.trim(value)
             if 0 < len(name) <= self._name_max:   # what Text(max_length, blank=False) accepts
                 return name, None
         return self.text(self.item_fields["name"], value)

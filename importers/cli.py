@@ -80,15 +80,9 @@ def register(main: click.Group) -> None:
     @click.option("--out", required=True, type=click.Path(dir_okay=False), help="保存为哪个 .xlsx 文件")
     @click.pass_context
     def export_catalog_command(ctx, unit, system, out) -> None:
-        from importers.catalog_export import export_catalog
-        from registry.cli import fail, get_registry
-        from registry.errors import RegistryError
-        reg = get_registry(ctx)
-        try:
-            with reg.db.sessions() as session:
-                counts = export_catalog(session, out, unit=unit, system=system)
-        except RegistryError as exc:
-            fail(exc.message)
+        from importers.actions import ExportTarget
+        from registry.cli import run_cli
+        counts = run_cli(ctx, "catalog_export", {"unit": unit, "system": system, "out": ExportTarget(out)})
         click.echo(f"已导出 {counts['units']} 个单位、{counts['systems']} 个系统、{counts['resources']} 项信息资源、"
                    f"{counts['items']} 个信息项：{out}")
 

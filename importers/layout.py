@@ -101,9 +101,11 @@ def is_note_line(text: str) -> bool:
     return bool(_NOTE_START.match(vocab.clean(text)))
 
 
-_SYSTEM_LINE = re.compile(r"(?:所属)?(?:信息)?系统名称\s*[:：]\s*(?P<value>[^:：]*?)\s*"
+# a name may hold a bracketed part (XX系统（二期）); an unmatched closing bracket ends it
+_NAME = r"(?P<value>(?:[（(][^:：（()）]*[）)]|[^:：（()）])*?)"
+_SYSTEM_LINE = re.compile(r"(?:所属)?(?:信息)?系统名称\s*[:：]\s*" + _NAME + r"\s*"
                           r"(?=$|[)）]|\s{2,}|(?:部门|单位)名称\s*[:：]|填报单位\s*[:：])")
-_UNIT_LINE = re.compile(r"(?:部门名称|单位名称|填报单位|填报部门)\s*[:：]\s*(?P<value>[^:：]*?)\s*"
+_UNIT_LINE = re.compile(r"(?:部门名称|单位名称|填报单位|填报部门)\s*[:：]\s*" + _NAME + r"\s*"
                         r"(?=$|[)）]|\s{2,}|(?:所属)?(?:信息)?系统名称\s*[:：])")
 _LABEL_ONLY = {"system": re.compile(r"^(?:所属)?(?:信息)?系统名称\s*[:：]?$"),
                "unit": re.compile(r"^(?:部门名称|单位名称|填报单位|填报部门)\s*[:：]?$")}
@@ -118,7 +120,7 @@ def title_line_values(cells: list[str]) -> dict[str, tuple[int, str]]:
     for index, text in enumerate(cells):
         if not text:
             continue
-        text = vocab.clean(text)
+        text = vocab.trim(text)   # names are kept as written (（）stay); the patterns accept both widths
         for key, pattern in (("system", _SYSTEM_LINE), ("unit", _UNIT_LINE)):
             if key in found:
                 continue
@@ -126,8 +128,8 @@ def title_line_values(cells: list[str]) -> dict[str, tuple[int, str]]:
             if match and match.group("value").strip("_ "):
                 found[key] = (index, match.group("value").strip("_ "))
             elif _LABEL_ONLY[key].match(text):
-                following = next(((j, vocab.clean(t)) for j, t in enumerate(cells[index + 1:], index + 1)
-                                  if t and vocab.clean(t)), None)
+                following = next(((j, vocab.trim(t)) for j, t in enumerate(cells[index + 1:], index + 1)
+                                  if t and vocab.trim(t)), None)
                 if following and not any(p.match(following[1]) for p in _LABEL_ONLY.values()):
                     found[key] = following
     return found

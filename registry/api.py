@@ -110,7 +110,24 @@ def action_view(name: str):
         result = reg.run_action(name, user_id, data)
     except RegistryError as exc:
         return envelope_error(exc, name)
-    return jsonify({"help": _help_url(name), "success": True, "result": result})
+    return jsonify({"help": _help_url(name), "success": True, "result": string_ids(result)})
+
+
+def string_ids(value):
+    """CKAN's ids are strings and its clients key records on them: every `id`, `…_id` and
+    `owner_org` the API returns is the record's id as a decimal string (the database's own key, so
+    the same after a backup and restore). Every action accepts it wherever an id or a name goes.
+    Pages and the CLI call the actions directly and keep integers."""
+    if isinstance(value, list):
+        return [string_ids(v) for v in value]
+    if isinstance(value, dict):
+        return {k: (str(v) if _is_id_key(k) and isinstance(v, int) and not isinstance(v, bool) else string_ids(v))
+                for k, v in value.items()}
+    return value
+
+
+def _is_id_key(key) -> bool:
+    return isinstance(key, str) and (key == "id" or key.endswith("_id") or key == "owner_org")
 
 
 @bp.route("/api/3/action/help_show", methods=["GET", "POST"])

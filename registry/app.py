@@ -62,7 +62,3 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def registry_of(app: Flask) -> Registry:
-    return app.extensions["registry"]

@@ -3,29 +3,43 @@ from __future__ import annotations
 
 import getpass
 import sys
-from dataclasses import dataclass
-
 import click
 
 from registry.cli_zh import ChineseGroup, install
+from registry.actions.base import Operator, Progress
 from registry.config import Settings
 from registry.errors import RegistryError
 
 install()  # click's own words (usage, help headings, errors) in Chinese, before any command is declared
 
 
-@dataclass
-class CliActor:
+def CliActor() -> Operator:  # noqa: N802  (called like the class it was)
     """The operator at the terminal: acts with admin rights, logged as cli:<os user>."""
+    return Operator(f"cli:{getpass.getuser()}")
 
-    id: None = None
-    role: str = "admin"
-    unit_id: None = None
-    active: bool = True
 
-    @property
-    def username(self) -> str:
-        return f"cli:{getpass.getuser()}"
+class BarProgress(Progress):
+    """An action's progress as a bar on stderr (the terminal's output stays the result)."""
+
+    def __init__(self):
+        self.bar = None
+
+    def start(self, total: int, label: str) -> None:
+        self.close()
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        self.bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def note(self, text: str) -> None:
+        click.echo(text, err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def make_registry():
@@ -208,11 +222,16 @@ def token_revoke(ctx, token_id) -> None:
 
 
 def run_cli(ctx: click.Context, name: str, data: dict):
+    """Run an action as the terminal's operator, its progress shown as a bar."""
     reg = get_registry(ctx)
+    progress = BarProgress()
     try:
-        return reg.run_action(name, CliActor(), {k: v for k, v in data.items() if v is not None})
+        return reg.run_action(name, CliActor(), {k: v for k, v in data.items() if v is not None}, progress)
     except RegistryError as exc:
+        progress.close()
         fail(exc.message)
+    finally:
+        progress.close()
 
 
 def _register_commands() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import object_session
 
 from registry.audit import snapshot
+from registry.errors import Conflict
 from registry.models import AuditLog
 
 # audit entity_type per table where the two differ
@@ -23,7 +24,20 @@ def entity_type(obj) -> str:
     return ENTITY_TYPES.get(table, table)
 
 
-def changes_since(obj, read_version: int) -> dict:
+def check_version(obj, data: dict, label: str, snapshot_of=snapshot) -> None:
+    """Optimistic locking: a client that read version N may only write over version N.
+
+    `snapshot_of`: the record's audit shape (a resource's includes its items)."""
+    expected = data.get("version")
+    if expected is not None and expected != obj.version:
+        details = changes_since(obj, expected, snapshot_of)
+        changed = "、".join(details["fields"]) or "（无字段差异）"
+        who = "、".join(dict.fromkeys(e["username"] for e in details["edits"])) or "未知"
+        raise Conflict(f"{label}已被他人修改（您读取的是第 {expected} 版，当前为第 {obj.version} 版；"
+                       f"修改人：{who}；变化的字段：{changed}），请刷新后重试", details)
+
+
+def changes_since(obj, read_version: int, snapshot_of=snapshot) -> dict:
     """{read_version, current_version, fields: {name: {read, current}}, edits: [{at, username, action}]}."""
     rows = object_session(obj).scalars(select(AuditLog)
                            .where(AuditLog.entity_type == entity_type(obj), AuditLog.entity_id == obj.id)
@@ -31,7 +45,7 @@ def changes_since(obj, read_version: int) -> dict:
     updates = [r for r in reversed(rows) if r.before and r.after]
     unseen = obj.version - read_version
     newer = updates[-unseen:] if unseen > 0 else []
-    current = snapshot(obj)
+    current = snapshot_of(obj)
     fields: dict[str, dict] = {}
     for row in newer:
         for name, old in (row.before or {}).items():

@@ -83,6 +83,24 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 WRITE_OPTION = "registry_write"
+AFTER_COMMIT, ON_ROLLBACK = "registry_after_commit", "registry_on_rollback"
+
+
+def after_commit(session: Session) -> list:
+    """The unit of work's one list of work to do once its transaction committed (index writes to
+    an external engine, mail): run in order by `Database.unit_of_work`, never on a rollback."""
+    return session.info.setdefault(AFTER_COMMIT, [])
+
+
+def on_rollback(session: Session) -> list:
+    """Work that undoes a side effect outside the database (a stored file) if the unit of work
+    rolls back."""
+    return session.info.setdefault(ON_ROLLBACK, [])
+
+
+def _run(hooks: list) -> None:
+    for hook in hooks:
+        hook()
 
 
 class Database:
@@ -109,9 +127,11 @@ class Database:
                 session.commit()
             except BaseException:
                 session.rollback()
+                _run(session.info.pop(ON_ROLLBACK, []))
                 raise
             finally:
                 session.close()
+            _run(session.info.pop(AFTER_COMMIT, []))
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:

@@ -9,6 +9,7 @@ are the real rules' answers whatever day the demo is loaded.
 from __future__ import annotations
 
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -35,14 +36,15 @@ LEADERS = {"yywjw": ("刘建国", "陈晓雪"), "yygaj": ("周海涛", "王磊")
            "yydsjj": ("黄志强", "杨帆"), "yyrsj": ("赵红梅", "孙静"), "yyjtw": ("吴德明", "郑伟")}
 
 
-def load_work_demo(reg, session, progress=print) -> dict:
+def load_work_demo(ctx, progress=print) -> dict:
+    session = ctx.session
     users = {u.username: u for u in session.scalars(select(User))}
 
     def act(username: str, name: str, data: dict, days_ago: int | None = None):
-        ctx = reg.context(session, users[username])
+        as_user = replace(ctx, user=users[username])   # same session and change set, the step's own user
         day = clock.today() - timedelta(days=days_ago) if days_ago is not None else None
         with clock.frozen(day) if day else nullcontext():
-            return call_action(name, ctx, data)
+            return call_action(name, as_user, data)
 
     progress("载入演示项目、共享申请和重复采集审核 …")
     counts = {"projects": 0, "sharing_requests": 0, "findings_reviewed": _findings(act)}

@@ -24,6 +24,7 @@ ACTION_MODULES = [
     "registry.sharing.actions",
     "registry.dashboard_actions",
     "registry.pickers",
+    "registry.demo",
 ]
 
 # Modules that define mapped classes (so metadata is complete for Alembic and tests).

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from registry.actions.base import Context, call_action, get_action
+from registry.actions.base import Context, Progress, call_action, get_action
 from registry.config import Settings
 from registry.db import Database
 from registry.errors import Conflict
@@ -38,10 +38,11 @@ class Registry:
         db = Database(settings.resolved_database_url(), settings.db_pool_size, settings.db_max_overflow)
         return cls(settings, db, make_backend(settings, db))
 
-    def context(self, session, user: User | None) -> Context:
-        return Context(session=session, user=user, settings=self.settings, search=self.search)
+    def context(self, session, user, progress: Progress | None = None) -> Context:
+        return Context(session=session, user=user, settings=self.settings, search=self.search,
+                       progress=progress or Progress())
 
-    def run_action(self, name: str, actor, data: dict | None = None) -> Any:
+    def run_action(self, name: str, actor, data: dict | None = None, progress: Progress | None = None) -> Any:
         """`actor`: a user id, None (anonymous), or an actor object such as the CLI operator.
 
         A write that loses a race for the same row (another transaction changed it between this one's
@@ -51,7 +52,7 @@ class Registry:
         with act.prepare(self, actor, data) if act.prepare else nullcontext(data) as data:
             for attempt in range(1, RACE_RETRIES + 1):
                 try:
-                    return self._run_once(name, act, actor, data)
+                    return self._run_once(name, act, actor, data, progress)
                 except StaleDataError:
                     if attempt == RACE_RETRIES or not _retryable(data):
                         raise Conflict("记录已被他人同时修改，请刷新后重试") from None
@@ -67,26 +68,31 @@ class Registry:
             finally:
                 session.rollback()
 
-    def _run_once(self, name: str, act, actor, data: dict | None) -> Any:
+    def _run_once(self, name: str, act, actor, data: dict | None, progress: Progress | None = None) -> Any:
         try:
             with self.db.unit_of_work(write=not act.read_only) as session:
                 user = session.get(User, actor) if isinstance(actor, int) else actor
-                ctx = self.context(session, user)
+                ctx = self.context(session, user, progress)
                 result = call_action(name, ctx, data)
-                if not act.read_only and ctx.changed_resources:
-                    self.search.index_resources(session, ctx.changed_resources)
                 if act.read_only:
                     session.rollback()
+                else:
+                    self.index_changed(ctx)
         except IntegrityError as exc:
             log.warning("integrity error in %s: %s", name, exc.orig)
             raise Conflict("保存失败：数据与已有记录冲突（可能是名称重复或仍被引用），请检查后重试") from None
-        if not act.read_only and ctx.changed_resources:
-            after_commit = getattr(self.search, "after_commit", None)
-            if after_commit is not None:
-                after_commit(ctx.changed_resources)
-        for hook in ctx.after_commit:
-            hook()
-        return result
+        return result   # (the unit of work ran its after-commit list)
+
+    def index_changed(self, ctx: Context) -> None:
+        """Index what the action changed inside its transaction; an external engine's writes go on
+        the unit of work's after-commit list."""
+        if not ctx.changed_resources:
+            return
+        self.search.index_resources(ctx.session, ctx.changed_resources)
+        external = getattr(self.search, "after_commit", None)
+        if external is not None:
+            changed = set(ctx.changed_resources)
+            ctx.after_commit.append(lambda: external(changed))
 
 
 RACE_RETRIES = 3

@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, fields, validate
 from sqlalchemy import case, func, select
 
 from catalog_schema import vocabularies as vocab
-from catalog_schema.fields import ChineseSchema, Int, Ref, Text, Vocab
+from catalog_schema.fields import ChineseSchema, Int, NoInput, Ref, Text, Vocab
 from registry import audit
 from registry.actions.base import Context, action
 from registry.authz import allow_public, require_login, require_role
@@ -549,8 +549,31 @@ def _scanner(ctx: Context, data: dict) -> None:
     require_role(ctx, "bureau")
 
 
+def _item_count(ctx: Context) -> int:
+    from registry.models import InformationItem
+    return ctx.session.scalar(select(func.count(InformationItem.id))) or 0
+
+
 @action("duplicate_scan", auth=_scanner, schema=ScanSchema)
 def duplicate_scan(ctx: Context, data: dict) -> dict:
-    """Rebuild every item mapping and recompute every finding (reviews are kept)."""
+    """Rebuild every item mapping and recompute every finding (reviews are kept). Progress: items mapped."""
     from search.scan import full_scan
-    return full_scan(ctx.session)
+    items = _item_count(ctx)
+    ctx.progress.start(items, "映射信息项")
+    return {**full_scan(ctx.session, progress=ctx.progress.advance), "items": items}
+
+
+@action("search_reindex", auth=_scanner, schema=NoInput)
+def search_reindex(ctx: Context, data: dict) -> dict:
+    """Rebuild the search index from the database (the one source of truth). Progress: items indexed."""
+    from search.elastic import ENGINE_FAILURES, IndexingFailed, SearchUnavailable
+    from search.engines import EngineError
+    ctx.progress.start(_item_count(ctx), "重建索引")
+    try:
+        count = ctx.search.reindex(ctx.session, progress=ctx.progress.advance)
+    except EngineError as exc:
+        raise SearchUnavailable(f"重建索引失败：搜索引擎{ENGINE_FAILURES.get(exc.kind, '出错')}（{exc}）。"
+                                "数据库未受影响，原索引照常服务；请排除后重新运行 registry reindex") from None
+    except IndexingFailed as exc:
+        raise SearchUnavailable(f"重建索引失败：{exc}。数据库未受影响，原索引照常服务") from None
+    return {"resources": count, "backend": ctx.search.name}

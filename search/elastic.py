@@ -58,6 +58,10 @@ class IndexingFailed(Exception):
     """The engine refused some documents or has no live index; the outbox keeps them."""
 
 
+# What an operator reads when a rebuild fails (registry reindex, the search_reindex action).
+ENGINE_FAILURES = {"unreachable": "无法连接", "timeout": "响应超时", "refused": "拒绝了请求",
+                   "missing": "找不到索引", "failed": "内部出错"}
+
 # What a user reads when the engine cannot answer (the engine's own reason goes to the log only).
 USER_MESSAGES = {
     "missing": "搜索索引尚未建立，请管理员运行 registry reindex",

@@ -37,7 +37,7 @@ def test_second_editor_gets_409_with_the_fields_the_first_changed(client, make):
     assert changes["fields"]["data_length"] == {"read": 50, "current": 80}
     assert [e["username"] for e in changes["edits"]] == ["alice"]
     shown = _post(client, "package_show", tok_b, {"id": package["id"]}).get_json()["result"]
-    assert next(i for i in shown["items"] if i["id"] == item["id"])["data_length"] == 80  # bob wrote nothing
+    assert next(i for i in shown["items"] if i["id"] == str(item["id"]))["data_length"] == 80  # bob wrote nothing
 
 
 def test_conflict_lists_only_fields_still_different_after_several_edits(client, make):

@@ -104,7 +104,8 @@ def test_type_with_length_full_width_and_stray_spaces_and_variants_are_normalise
     values, items = parsed(result)[(CIVIL, "低保管理信息系统", "低保对象信息")]
     assert (values["format_class"], values["format_type"], values["sharing_method"], values["update_cycle"]) == \
         ("database", "oracle", "platform", "quarterly")
-    assert items == [("姓 名", "C", 20, None), ("身份证号", "C", 18, None), ("金额", "N", 16, None)]
+    # names are kept as written (the full-width space too); types and lengths are read in any width
+    assert items == [("姓\u3000名", "C", 20, None), ("身份证号", "C", 18, None), ("金额", "N", 16, None)]
 
 
 def test_item_cells_merged_over_several_items_apply_to_each(tmp_path):

@@ -36,7 +36,7 @@ def test_a_declaration_form_round_trips_through_a_project_record(make, client, t
     body = response.get_json()
     assert response.status_code == 200, body
     p = body["result"]
-    assert (p["name"], p["kind"], p["unit_id"], p["estimate_yuan"]) == ("全民健康信息平台", "expansion", unit["id"], 3_205_000)
+    assert (p["name"], p["kind"], p["unit_id"], p["estimate_yuan"]) == ("全民健康信息平台", "expansion", str(unit["id"]), 3_205_000)
     assert p["materials"] == ["项目基本情况报告(可行性研究报告/技术方案)", "投资预算明细", "专家论证意见"]
     assert (p["leader"], p["contact_phone"], p["filler"], p["declared_on"]) == ("王明", "13800000000", "张三", "2026-09-12")
     exported = client.get(f"/projects/{p['id']}/declaration.xlsx")

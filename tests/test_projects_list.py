@@ -74,7 +74,7 @@ def test_the_funding_engine_answers_project_budget_per_system_with_article_7(cou
         blocked = evaluate(session, [system["id"]], NEXT, policy=policy, question="project_budget")[system["id"]]
     assert not blocked.eligible
     (reason,) = [r for r in blocked.reasons if r.rule == "project_list"]
-    assert reason.message.startswith("依据《管理办法》第七条") and reason.evidence[0]["project_id"] == p["id"]
+    assert reason.message.startswith("依据《管理办法》第七条") and reason.evidence[0]["project_id"] == int(p["id"])
     api.ok("edu", "project_list_submit", {"id": p["id"], "year": NEXT})
     with reg.db.unit_of_work() as session:
         allowed = evaluate(session, [system["id"]], NEXT, policy=policy, question="project_budget")[system["id"]]

@@ -34,7 +34,7 @@ def test_chain_from_finding_to_objection_answer_by_the_right_roles(client, count
     # The Bureau confirms the re-collection of 公民身份号码 by 民政局 (provider: 户政管理信息系统).
     _, found = api(client, "duplicate_list", t["bureau"], {"kind": "item", "rows": 100})
     finding = next(f for f in found["result"]["results"]
-                   if f["element_name"] == "公民身份号码" and f["system_id"] == county["dibao"]["id"])
+                   if f["element_name"] == "公民身份号码" and f["system_id"] == str(county["dibao"]["id"]))
     status, _ = api(client, "duplicate_review", t["bureau"], {"id": finding["id"], "decision": "confirm",
                                                                "must_reuse_from": county["hukou"]["id"]})
     assert status == 200
@@ -79,7 +79,7 @@ def test_chain_from_finding_to_objection_answer_by_the_right_roles(client, count
     record = records["result"]["results"][0]
     assert record["id"] == record_id and record["status"] == "active"
     assert record["items"] == [{"item_id": data["items"][0], "name": "公民身份号码"}]
-    assert record["consumer_system_id"] == county["dibao"]["id"] and record["sharing_method"] == "platform"
+    assert record["consumer_system_id"] == str(county["dibao"]["id"]) and record["sharing_method"] == "platform"
     _, records = api(client, "sharing_record_list", t["other"], {})
     assert records["result"]["count"] == 0
 

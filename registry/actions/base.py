@@ -6,7 +6,7 @@ rule is enforced once. Auth runs before the action; the boundary commits (see `r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
@@ -14,20 +14,62 @@ from sqlalchemy.orm import Session
 from registry.errors import NotFound, ValidationFailed
 
 
+class Actor(Protocol):
+    """Who acts: a `registry.models.User`, or an `Operator` (the CLI, the demo loader)."""
+
+    id: int | None
+    username: str
+    role: str
+    unit_id: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Someone acting outside a login session (the terminal's user, the demo loader), with admin
+    rights and logged under `username`."""
+
+    username: str
+    role: str = "admin"
+    id: None = None
+    unit_id: None = None
+    active: bool = True
+
+
+class Progress:
+    """An action's progress channel: `start(total, label)`, then `advance(n)`; `note(text)` for a
+    step. The default shows nothing; the CLI renders a bar (registry.cli.BarProgress)."""
+
+    def start(self, total: int, label: str) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+
 @dataclass
 class Context:
     """What an action needs besides its input: the session, the acting user, the app settings."""
 
     session: Session
-    user: Any  # registry.models.User or None (anonymous)
+    user: Actor | None  # None: anonymous
     settings: Any = None
     search: Any = None  # the search backend (search.backend.SearchBackend)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
     changed_resources: set[int] = field(default_factory=set)
+    progress: Progress = field(default_factory=Progress)
 
     @property
     def username(self) -> str:
         return self.user.username if self.user is not None else "anonymous"
+
+    @property
+    def after_commit(self) -> list[Callable[[], None]]:
+        """The unit of work's after-commit list (registry.db.after_commit)."""
+        from registry.db import after_commit
+        return after_commit(self.session)
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,14 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-ARTICLE_NAMES = {7: "第七条", 13: "第十三条", 14: "第十四条", 24: "第二十四条", 25: "第二十五条",
-                 26: "第二十六条", 27: "第二十七条", 28: "第二十八条", 29: "第二十九条", 30: "第三十条",
-                 35: "第三十五条"}
+from registry.measures import article_name, cite  # noqa: F401  (the one citation; re-exported for old imports)
+
+ARTICLE_NAMES = {n: article_name(n) for n in range(1, 100)}   # every article (the old map missed 9)
 
 # What a rule answers: O&M funding for a system next budget year, or whether the system's unit may
 # start a new project or build/extend a system (Art. 28, 29, 30).
 OM_FUNDING = "om_funding"
 NEW_PROJECT = "new_project"
-
-
-def cite(*articles: int) -> str:
-    """依据《管理办法》第二十八条 / 第二十五条、第二十六条."""
-    return "依据《管理办法》" + "、".join(ARTICLE_NAMES[a] for a in articles)
 
 
 @dataclass(frozen=True)
@@ -40,7 +35,7 @@ class Reason:
 
     @property
     def article_text(self) -> str:
-        return "、".join(ARTICLE_NAMES[a] for a in self.articles)
+        return "、".join(article_name(a) for a in self.articles)
 
     def as_dict(self) -> dict:
         return {"rule": self.rule, "articles": list(self.articles), "article_text": self.article_text,

@@ -13,7 +13,8 @@ Decisions taken here (each has a test):
 from __future__ import annotations
 
 from registry.funding.records import cn, evidence, evidence_ref, latest, missing_ref, required_valid_on, still_open
-from registry.funding.rules_base import NEW_PROJECT, OM_FUNDING, Batch, Reason, cite, funding_rule
+from registry.funding.rules_base import NEW_PROJECT, OM_FUNDING, Batch, Reason, funding_rule
+from registry.measures import cite
 from registry.funding.vocab import KINDS
 
 BOTH = (OM_FUNDING, NEW_PROJECT)

@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from registry.funding.models import DirectoryEvent
 from registry.funding.records import (cn, evidence, evidence_ref, latest, missing_ref, rows_for)
-from registry.funding.rules_base import NEW_PROJECT, OM_FUNDING, Batch, Reason, cite, funding_rule
+from registry.funding.rules_base import NEW_PROJECT, OM_FUNDING, Batch, Reason, funding_rule
+from registry.measures import cite
 from registry.models import InformationResource, InformationSystem
 
 BOTH = (OM_FUNDING, NEW_PROJECT)

@@ -97,17 +97,7 @@ def stored_path(settings, stored_name: str | None) -> Path:
 
 def remove_on_rollback(ctx, stored_name: str) -> None:
     """A file saved by an action whose transaction then rolls back must not linger."""
-    from sqlalchemy import event
+    from registry.db import on_rollback
 
     path = evidence_dir(ctx.settings) / stored_name
-    state = {"committed": False}
-
-    def _committed(session):
-        state["committed"] = True
-
-    def _rolled_back(session, previous):
-        if not state["committed"]:
-            path.unlink(missing_ok=True)
-
-    event.listen(ctx.session, "after_commit", _committed, once=True)
-    event.listen(ctx.session, "after_soft_rollback", _rolled_back, once=True)
+    on_rollback(ctx.session).append(lambda: path.unlink(missing_ok=True))

@@ -20,7 +20,8 @@ from registry.projects.common import (add_evidence_for_systems, find_project, ge
 from registry.projects.models import (Project, ProjectAcceptance, ProjectEvent, ProjectListEntry, ProjectPart,
                                       ProjectReport, ProjectSystem)
 from registry.projects.serialize import project_dict, project_summary
-from registry.projects.vocab import STAGE, cite
+from registry.projects.vocab import STAGE
+from registry.measures import cite
 
 EDITABLE = schemas.DECLARATION_FIELDS + schemas.OTHER_FIELDS
 

@@ -10,7 +10,8 @@ from registry import audit
 from registry.clock import today  # noqa: F401  (the project actions' day)
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.projects.models import Project
-from registry.projects.vocab import STAGE, cite
+from registry.projects.vocab import STAGE
+from registry.measures import cite
 
 log = logging.getLogger("registry.projects")
 

@@ -20,7 +20,7 @@ from registry.lookup import get_unit
 from registry.projects import access, rules
 from registry.projects.models import Project
 from registry.projects.schemas import DueListSchema
-from registry.projects.vocab import article_name, cite
+from registry.measures import article_name, cite
 from registry import clock
 
 EARLY_STAGES = ("declared", "tech_review", "decision", "investment_review")

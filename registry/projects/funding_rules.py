@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from registry.funding.rules_base import Batch, Reason, cite, funding_rule
+from registry.funding.rules_base import Batch, Reason, funding_rule
+from registry.measures import cite
 from registry.projects.models import Project, ProjectListEntry, ProjectSystem
 
 RULE_ID = "project_list"

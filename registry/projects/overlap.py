@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from registry.models import InformationItem, InformationResource
 from registry.projects.models import Project
-from registry.projects.vocab import cite
+from registry.measures import cite
 from search.elements import AUTO_ACCEPT
 from search.models import ItemElement
 

@@ -15,7 +15,8 @@ from registry.projects.common import (add_evidence_for_systems, find_project, ge
 from registry.projects.models import (BlacklistEntry, ProjectAcceptance, ProjectAdjustment, ProjectExtension,
                                       ProjectReport)
 from registry.projects.serialize import project_dict
-from registry.projects.vocab import PROBLEM_DECISION, PROBLEM_KIND, cite
+from registry.projects.vocab import PROBLEM_DECISION, PROBLEM_KIND
+from registry.measures import cite
 
 
 def _auth_owner(ctx: Context, data: dict) -> None:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from registry.projects.vocab import ADJUSTMENT_REASON, FILING_REASONS, cite
+from registry.projects.vocab import ADJUSTMENT_REASON, FILING_REASONS
+from registry.measures import cite
 
 
 def add_months(day: date, months: int) -> date:

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from registry.models import InformationResource
 from registry.projects import rules
 from registry.projects.models import BlacklistEntry, Project, ProjectReport
-from registry.projects.vocab import CHAPTER, MATERIAL, STAGE, cite
+from registry.projects.vocab import CHAPTER, MATERIAL, STAGE
+from registry.measures import cite
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,7 @@ from __future__ import annotations
 
 from catalog_schema.vocabularies import Term, Vocabulary
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def article_name(n: int) -> str:
-    """7 → 第七条, 14 → 第十四条, 25 → 第二十五条 (articles 1–99)."""
-    tens, ones = divmod(n, 10)
-    text = ("" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")) + ("" if ones == 0 and tens else _DIGITS[ones])
-    return f"第{text}条"
-
-
-def cite(*articles: int) -> str:
-    """依据《管理办法》第七条 / 第二十五条、第二十六条 (every article, unlike the funding map)."""
-    return "依据《管理办法》" + "、".join(article_name(a) for a in articles)
+from registry.measures import article_name, cite  # noqa: F401  (re-exported for old imports)
 
 
 STAGE = Vocabulary("project_stage", "项目阶段", (

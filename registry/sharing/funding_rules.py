@@ -16,7 +16,8 @@ from datetime import date
 from sqlalchemy import select
 
 from registry.db import in_chunks
-from registry.funding.rules_base import NEW_PROJECT, OM_FUNDING, Batch, Reason, cite, funding_rule
+from registry.funding.rules_base import NEW_PROJECT, OM_FUNDING, Batch, Reason, funding_rule
+from registry.measures import cite
 from registry.models import Unit
 from registry.sharing.models import SharingRequest
 from registry.sharing.stats import refused_without_basis, unanswered_overdue

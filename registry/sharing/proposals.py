@@ -13,6 +13,7 @@ from sqlalchemy import select
 from registry.actions.base import Context, action
 from registry.authz import require_login
 from registry.errors import Conflict, NotAuthorized, NotFound
+from registry.measures import basis
 from registry.models import InformationItem, InformationResource, InformationSystem
 from registry.sharing.schemas import IdSchema
 
@@ -77,5 +78,5 @@ def sharing_request_propose_from_finding(ctx: Context, data: dict) -> dict:
         "items": items, "sharing_method": res.sharing_method or "platform",
         "purpose": f"复用{provider.unit.name}已采集的“{finding.element_name}”，不再重复采集",
         "scenario": "",
-        "basis": "《云阳县政务信息化项目管理办法》第二十八条；重复采集线索 #%d 已确认" % finding.id,
+        "basis": f"{basis(28)}；重复采集线索 #{finding.id} 已确认",
     }

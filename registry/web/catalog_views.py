@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_from_directory, \
     url_for
 
+from registry.catalog_store import RESOURCE_FIELDS
 from registry.errors import NotFound, RegistryError
 from registry.web.auth_views import login_required
 from registry.web.forms import form_failed, keep_form
@@ -107,9 +108,7 @@ def system_page(ref):
 
 def resource_form_data() -> dict:
     form = request.form
-    data = {key: form.get(key, "") for key in (
-        "title", "resource_code", "format_class", "format_type", "sharing_type", "sharing_method",
-        "open_to_public", "open_conditions", "update_cycle", "description")}
+    data = {key: form.get(key, "") for key in RESOURCE_FIELDS if key != "name"}   # the slug is not on the form
     data = {k: v for k, v in data.items() if v != "" or k in ("title", "sharing_type")}
     items = []
     for name, dtype, length in zip(form.getlist("item_name"), form.getlist("item_type"), form.getlist("item_length")):
@@ -164,6 +163,12 @@ def resource_edit(ref):
     errors, values = {}, package
     if request.method == "POST":
         values = resource_form_data()
+        # the form has no column for an item's own sharing type: a save keeps what the item has
+        # (the version check refuses the save if someone changed it since the page was read)
+        own = {i["name"]: i["sharing_type"] for i in package["items"] if i["sharing_type"]}
+        for item in values["items"]:
+            if item["name"].strip() in own:
+                item.setdefault("sharing_type", own[item["name"].strip()])
         try:
             package = run("package_update", {**values, "id": package["id"], "system": system["id"],
                                               "version": request.form.get("version") or None})

@@ -169,13 +169,13 @@ def template(kind: str):
 @bp.route("/export/catalog.xlsx")
 def export_catalog():
     """The catalog of a unit (?unit=code), a system (?system=code) or the county, in Attachment 2 layout."""
-    from importers.catalog_export import export_catalog as export, export_filename
+    from importers.actions import ExportTarget
     unit, system = request.args.get("unit") or None, request.args.get("system") or None
     handle = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        with _registry().db.sessions() as session:
-            name = export_filename(session, unit=unit, system=system)
-            export(session, handle, unit=unit, system=system)
+        user = g.get("user")
+        name = _registry().run_action("catalog_export", user.id if user else None,
+                                      {"unit": unit, "system": system, "out": ExportTarget(handle)})["filename"]
     except RegistryError:
         handle.close()
         abort(404)
