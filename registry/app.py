@@ -14,10 +14,8 @@ from registry.runtime import Registry
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
                 static_folder="web/static")
-    overrides = dict(test_config or {})
-    overrides.setdefault("instance_path", app.instance_path)
-    settings = Settings.from_env(**overrides)
-    app.instance_path = settings.instance_path
+    settings = Settings.from_env(**dict(test_config or {})).with_default_instance()
+    app.instance_path = settings.instance_path  # REGISTRY_INSTANCE_PATH, else ./instance, as for the CLI
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     app.config.update(
