@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
@@ -50,8 +51,7 @@ def login():
         error = _check_login(username, password)
         if error is None:
             flash("登录成功", "success")
-            target = request.args.get("next") or ""
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("catalog.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("catalog.home"))
     return render_template("login.html", error=error), (401 if error else 200)
 
 
@@ -80,3 +80,17 @@ def logout():
     session.clear()
     flash("已退出登录", "success")
     return redirect(url_for("auth.login"))
+
+
+def safe_next(target: str | None) -> str | None:
+    r"""`target` if it is a path on this site, else None. Browsers drop tabs and newlines from a URL and
+    read a backslash as a slash, so `/\t/evil.example/` or `/\evil.example` would leave the site; any
+    control character, backslash, scheme or host is refused (a newline would also break the header)."""
+    if not target or not target.startswith("/") or "\\" in target:
+        return None
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
