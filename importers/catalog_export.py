@@ -24,6 +24,7 @@ from registry.lookup import get_system, get_unit
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from importers import layout
 from importers.workbook_style import BodyCells, append_header, append_title, merge, set_widths
+from importers.xlsx_text import text_row
 from registry import clock
 
 R, I, S, U = InformationResource, InformationItem, InformationSystem, Unit
@@ -157,14 +158,14 @@ class _Writer:
             ("信息资源格式类型", vocab.FORMAT_TYPE.is_standard(res.format_type)),
             ("数据更新周期", vocab.UPDATE_CYCLE.is_standard(res.update_cycle)),
             ("数据类型", vocab.DATA_TYPE.is_standard(item.data_type))) if not ok]
-        self.detail.append([
+        self.detail.append(text_row(self.detail, [
             unit_code, unit_name, system_code, system_name, res.name, res.title,
             vocab.FORMAT_CLASS.label_of(res.format_class) or None, vocab.FORMAT_TYPE.label_of(res.format_type) or None,
             item.name, layout.data_type_label(item.data_type) or None, item.data_length,
             vocab.SHARING_TYPE.label_of(item.sharing_type or res.sharing_type),
             vocab.SHARING_TYPE.label_of(res.sharing_type), vocab.SHARING_METHOD.label_of(res.sharing_method) or None,
             "是" if res.open_to_public else "否", res.open_conditions or None,
-            vocab.UPDATE_CYCLE.label_of(res.update_cycle) or None, item.position, "、".join(nonstandard) or None])
+            vocab.UPDATE_CYCLE.label_of(res.update_cycle) or None, item.position, "、".join(nonstandard) or None]))
 
     def save(self, out: Path | str) -> dict:
         self._close_run("unit")

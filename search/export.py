@@ -4,6 +4,8 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from importers.xlsx_text import save_as_text
+
 HEADER = ("线索编号", "类型", "审核状态", "数据元", "角色", "单位", "信息系统", "信息资源", "信息项", "数据类型",
           "数据长度", "是否共享", "相似度", "应复用的提供方系统", "审核理由")
 
@@ -43,4 +45,4 @@ def write_duplicates_xlsx(findings: list[dict], path: str) -> None:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-    wb.save(path)
+    save_as_text(wb, path)

@@ -6,6 +6,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from importers.xlsx_text import save_as_text
+
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 BLOCKED_FILL = PatternFill("solid", fgColor="FCE4D6")
 
@@ -65,7 +67,7 @@ def write_funding_report(rows: list[dict], summary: dict, target, year: int) -> 
             ws.cell(ws.max_row, 5).fill = BLOCKED_FILL
     _finish(ws)
     _summary_sheet(wb, summary, with_amount=False)
-    wb.save(target)
+    save_as_text(wb, target)
 
 
 def write_budget_report(lines: list[dict], summary: dict, target, year: int) -> None:
@@ -83,7 +85,7 @@ def write_budget_report(lines: list[dict], summary: dict, target, year: int) -> 
             ws.cell(ws.max_row, 9).fill = BLOCKED_FILL
     _finish(ws)
     _summary_sheet(wb, summary, with_amount=True)
-    wb.save(target)
+    save_as_text(wb, target)
 
 
 def write_directory(rows: list[dict], target) -> None:
@@ -95,4 +97,4 @@ def write_directory(rows: list[dict], target) -> None:
                    r["status_label"], r["network_label"], (r.get("merged_into") or {}).get("name", ""),
                    r["directory_decided_by"] or ""))
     _finish(ws)
-    wb.save(target)
+    save_as_text(wb, target)
