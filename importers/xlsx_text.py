@@ -3,7 +3,7 @@
 openpyxl stores any string starting with "=" as a formula, so a resource titled
 `=HYPERLINK("http://evil.example","点击")` would be a live link (or a DDE call) in the catalog export
 of whoever opens it. Every workbook writer uses these helpers: `text_cell` for each cell it creates,
-`text_row` for a row it appends, `write_text` for a cell it fills in place, and `save_as_text` (a
+`text_row` / `append_text` for a row it appends, `write_text` for a cell it fills in place, and `save_as_text` (a
 last sweep, for workbooks held in memory) instead of `Workbook.save`. The writers put no formulas of
 their own in cells (drop-downs are data validations, not cells).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 
 def is_formula(value) -> bool:
@@ -26,13 +26,23 @@ def as_text(cell: Cell) -> Cell:
 
 
 def text_cell(ws, value) -> Cell:
-    """A new cell of `ws` (write-only or not) holding `value`, strings as text."""
+    """A new cell of `ws` (write-only or not) holding `value`, strings as text (control characters,
+    which a workbook cannot hold, shown as �)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return as_text(Cell(worksheet=ws, column=1, row=1, value=value))
 
 
 def text_row(ws, values: Iterable) -> list:
-    """`values` for `ws.append`: every string that would be read as a formula made a text cell."""
-    return [text_cell(ws, v) if is_formula(v) else v for v in values]
+    """`values` for `ws.append`: every string that would be read as a formula (or holds a control
+    character) made a text cell."""
+    return [text_cell(ws, v) if is_formula(v) or (isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v)) else v
+            for v in values]
+
+
+def append_text(ws, values: Iterable) -> None:
+    """`ws.append(values)`, strings as text."""
+    ws.append(text_row(ws, values))
 
 
 def write_text(ws, row: int, column: int, value) -> Cell:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import NotAuthorized, RegistryError, ValidationFailed
+from registry.inputs import check_input
 from registry.models import ApiToken
 from registry.security import hash_token
 from registry.db import utcnow
@@ -33,21 +34,11 @@ def envelope_error(exc: RegistryError, name: str = ""):
 
 
 def read_params() -> dict:
-    """The request's parameters, refusing NUL characters (no text column can store them)."""
+    """The request's parameters, refusing what no input may hold (registry.inputs: NUL, lone
+    surrogates, deep nesting)."""
     data = _read_params()
-    if _has_nul(data):
-        raise ValidationFailed({"message": ["输入中含有不允许的空字符（\\0）"]}, "请求格式错误")
+    check_input(data)
     return data
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 def _read_params() -> dict:
@@ -66,7 +57,7 @@ def _read_params() -> dict:
             return dict(request.args)
         try:
             body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep to parse
             raise ValidationFailed({"message": ["请求体不是有效的 JSON"]}, "请求格式错误") from None
         if not isinstance(body, dict):
             raise ValidationFailed({"message": ["请求体必须是 JSON 对象"]}, "请求格式错误")
