@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import NotAuthorized, RegistryError, ValidationFailed
+from registry.actions.base import get_action
 from registry.inputs import check_input
 from registry.models import ApiToken
 from registry.security import hash_token
@@ -65,6 +66,11 @@ def _read_params() -> dict:
     return {k: v for k, v in request.form.items()}
 
 
+class MethodRefused(RegistryError):
+    status = 405
+    ckan_type = "Validation Error"
+
+
 def token_user_id(session) -> int | None:
     """The user of the API token in Authorization (raw or Bearer) or X-CKAN-API-Key."""
     raw = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") or ""
@@ -87,6 +93,8 @@ def action_view(name: str):
     reg = current_app.extensions["registry"]
     try:
         data = read_params()
+        if request.method == "GET" and not get_action(name).read_only:
+            raise MethodRefused(f"“{name}”会修改数据，须用 POST 提交（GET 只用于查询，以免内容留在网址和代理日志中）")
         with reg.db.unit_of_work() as session:
             user_id = token_user_id(session)
         touch = g.pop("registry_touch_token", None)

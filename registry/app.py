@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from registry import api, headers, logs, ratelimit, recovery, web
     logs.init_app(app, settings.log_json, logs.server_level())
-    headers.init_app(app, settings.production)
+    headers.init_app(app, settings.production, settings.site_url)
     if settings.proxy_count:  # client address and https as the trusted proxy (nginx) saw them
         from werkzeug.middleware.proxy_fix import ProxyFix
         n = settings.proxy_count
