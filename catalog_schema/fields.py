@@ -69,6 +69,12 @@ class Int(fields.Integer):
                                                   too_large=f"{label}数值过大"),
                          metadata={"label": label}, **kw)
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError:  # int(1e999): infinity has no integer
+            raise self.make_error("too_large") from None
+
 
 class Bool(fields.Boolean):
     """Accepts true/false and the form's 是/否 (and Y/N)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,11 +122,41 @@ def catalog_import(ctx: Context, data: dict) -> dict:
 
 @contextmanager
 def staged_upload(upload, max_bytes: int) -> Iterator[tuple[Path, str]]:
-    """A path to read the upload from; an uploaded stream is copied (up to the limit) and removed."""
+    """A path to read the upload from; an uploaded stream is copied (up to the limit) and removed.
+    Staging, parsing and importing happen inside one of the process's few upload slots."""
     if isinstance(upload, LocalFile):
-        yield Path(upload.path), upload.filename or Path(upload.path).name
+        with upload_slot(upload.filename or Path(upload.path).name):
+            yield Path(upload.path), upload.filename or Path(upload.path).name
         return
     filename = os.path.basename(upload.filename.replace("\\", "/"))
+    with upload_slot(filename):
+        yield from _staged_stream(upload, filename, max_bytes)
+
+
+# At most this many uploads are staged and parsed at once per process; the others wait their turn (a
+# parse is CPU-bound: more at once would only slow every request the process serves), then are refused.
+MAX_PARALLEL_UPLOADS = 2
+UPLOAD_WAIT_SECONDS = 60
+_UPLOAD_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_UPLOADS)
+_holding = threading.local()
+
+
+@contextmanager
+def upload_slot(filename: str) -> Iterator[None]:
+    if getattr(_holding, "slot", False):  # re-entered by the same request (an import staging its parse)
+        yield
+        return
+    if not _UPLOAD_SLOTS.acquire(timeout=UPLOAD_WAIT_SECONDS):
+        raise ImportRefused("服务器正在处理其他上传文件，请稍后再试", filename)
+    _holding.slot = True
+    try:
+        yield
+    finally:
+        _holding.slot = False
+        _UPLOAD_SLOTS.release()
+
+
+def _staged_stream(upload, filename: str, max_bytes: int) -> Iterator[tuple[Path, str]]:
     handle = tempfile.NamedTemporaryFile(suffix=Path(filename).suffix.lower()[:8], delete=False)
     try:
         with handle:

@@ -18,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from importers import layout
 from importers.problems import Problem
 from importers.sources import READ_ERRORS, check_file, iter_sheets
+from importers.xlsx_text import text_row, write_text
 
 RED = "FFFF0000"
 RED_FILL = PatternFill("solid", fgColor=RED)
@@ -88,7 +89,7 @@ def _problem_list(book, problems: list[Problem]) -> None:
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for p in problems:
-        ws.append([p.sheet, p.row, p.column, p.value, p.reason])
+        ws.append(text_row(ws, [p.sheet, p.row, p.column, p.value, p.reason]))
     for letter, width in zip("ABCDE", (16, 8, 6, 30, 70)):
         ws.column_dimensions[letter].width = width
     book.active = 0
@@ -121,7 +122,7 @@ def _copy_values(source: Path, kind: str, filename: str) -> tuple[Workbook, dict
         for number, values in sheet.rows:
             for column, value in enumerate(values, 1):
                 if value is not None:
-                    ws.cell(number, column, value)
+                    write_text(ws, number, column, value)
         for r1, c1, r2, c2 in sheet.merges:
             if (r1, c1) != (r2, c2):
                 ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)

@@ -24,6 +24,7 @@ from registry.lookup import get_system, get_unit
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from importers import layout
 from importers.workbook_style import BodyCells, append_header, append_title, merge, set_widths
+from importers.xlsx_text import text_row
 from registry import clock
 from registry.names import by_pinyin
 
@@ -158,7 +159,7 @@ class _Writer:
             ("信息资源格式类型", vocab.FORMAT_TYPE.is_standard(res.format_type)),
             ("数据更新周期", vocab.UPDATE_CYCLE.is_standard(res.update_cycle)),
             ("数据类型", vocab.DATA_TYPE.is_standard(item.data_type))) if not ok]
-        self.detail.append([
+        self.detail.append(text_row(self.detail, [
             unit_code, unit_name, system_code, system_name, res.name, res.title,
             vocab.FORMAT_CLASS.label_of(res.format_class) or None, vocab.FORMAT_TYPE.label_of(res.format_type) or None,
             item.name, layout.data_type_label(item.data_type) or None, item.data_length,
@@ -167,7 +168,7 @@ class _Writer:
             "是" if res.open_to_public else "否", res.open_conditions or None,
             vocab.UPDATE_CYCLE.label_of(res.update_cycle) or None,
             None if item.position is None else item.position + 1,  # 序号 counts from 1, as on the pages
-            "、".join(nonstandard) or None])
+            "、".join(nonstandard) or None]))
 
     def save(self, out: Path | str) -> dict:
         self._close_run("unit")

@@ -40,6 +40,7 @@ from registry.errors import ValidationFailed
 from importers.problems import ImportRefused
 from importers.sources import DAMAGED, READ_ERRORS, check_file, plain
 from importers.workbook_style import BODY_FONT, BORDER, CENTER, HEADER_FONT, TITLE_FONT, WRAP
+from importers.xlsx_text import save_as_text, write_text
 
 TITLE = "云阳县政务信息化项目建设申报表"
 NOTE = "填报说明：“项目类别”一栏填：新建、续建、改扩建。"
@@ -225,7 +226,7 @@ def write_declaration(data: dict, path):
     ws.cell(note_row, 1, NOTE).alignment = WRAP
     ws.merge_cells(f"A{note_row}:D{note_row}")
     _validations(ws)
-    book.save(path)
+    save_as_text(book, path)
     return path
 
 
@@ -237,7 +238,7 @@ def _write_row(ws, number: int, values: tuple) -> None:
     if len(values) == 4:
         cells += [(3, values[2], True), (4, values[3], False)]
     for column, text, is_label in cells:
-        c = ws.cell(number, column, text if text not in ("", None) else None)
+        c = write_text(ws, number, column, text if text not in ("", None) else None)
         c.border, c.alignment = BORDER, CENTER if is_label else WRAP
         c.font = HEADER_FONT if is_label else BODY_FONT
         if not is_label:

@@ -29,6 +29,15 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNCOMPRESSED = 512 * 1024 * 1024   # all parts of one .xlsx together, uncompressed
 MAX_RATIO = 200                        # a larger part compressed more than this is a bomb
 RATIO_CHECKED_FROM = 10 * 1024 * 1024  # small parts may compress as well as they like
+# Counted while streaming each part, before any parser builds objects: a county's catalog of 200,000
+# items stays far below; a workbook of millions of tiny strings or cells (seconds of CPU and hundreds
+# of MB per request within the byte limits) is refused.
+MAX_SHARED_STRINGS = 500_000
+MAX_ROWS_PER_SHEET = 300_000
+MAX_CELLS_PER_SHEET = 6_000_000
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 DAMAGED = "文件已损坏或不完整，无法读取。请在 Excel 中打开确认后重新保存再上传"
 # What a damaged or malformed workbook raises from inside the zip, xml and xlrd libraries.
 READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError, IndexError, ValueError,
@@ -88,6 +97,41 @@ def check_xlsx_zip(path: Path, filename: str) -> None:
     for info in infos:
         if info.file_size > RATIO_CHECKED_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise ImportRefused(f"工作簿中的“{info.filename}”压缩比异常（疑似压缩炸弹），已拒绝", filename)
+    try:
+        _check_part_counts(path, infos, filename)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+        raise ImportRefused(DAMAGED, filename) from None
+
+
+def _check_part_counts(path: Path, infos, filename: str) -> None:
+    """Count shared strings, and rows and cells per worksheet, while streaming the parts (no parse)."""
+    with zipfile.ZipFile(path) as archive:
+        for info in infos:
+            name = info.filename.lower()
+            if name.endswith("sharedstrings.xml"):
+                limits = ((_SHARED_STRING, MAX_SHARED_STRINGS, "共享字符串"),)
+            elif "worksheets/" in name and name.endswith(".xml"):
+                limits = ((_ROW, MAX_ROWS_PER_SHEET, "行"), (_CELL, MAX_CELLS_PER_SHEET, "单元格"))
+            else:
+                continue
+            counts = [0] * len(limits)
+            tail = b""
+            with archive.open(info) as part:
+                while chunk := part.read(_CHUNK):
+                    buffer = tail + chunk
+                    cut = max(len(buffer) - 16, 0)  # a tag split across chunks is counted in the next one
+                    for i, (pattern, limit, label) in enumerate(limits):
+                        counts[i] += sum(1 for m in pattern.finditer(buffer, 0, len(buffer)) if m.start() < cut)
+                        if counts[i] > limit:
+                            where = "工作簿" if label == "共享字符串" else f"工作表“{info.filename.rsplit('/', 1)[-1]}”"
+                            raise ImportRefused(f"{where}的{label}超过 {limit:,} 个的上限，未读取。"
+                                                "请拆分成几个较小的文件分别上传", filename)
+                    tail = buffer[cut:]
+            for i, (pattern, limit, label) in enumerate(limits):
+                counts[i] += len(pattern.findall(tail))
+                if counts[i] > limit:
+                    raise ImportRefused(f"工作簿的{label}超过 {limit:,} 个的上限，未读取。请拆分成几个较小的文件分别上传",
+                                        filename)
 
 
 def iter_sheets(path: Path, kind: str, filename: str) -> Iterator[SheetSource]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from copy import copy
 
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from importers import layout
+from importers.xlsx_text import text_cell
 
 THIN = Side(style="thin", color="FF808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -25,7 +25,7 @@ WRAP = Alignment(vertical="center", wrap_text=True)
 
 
 def cell(ws, value=None, *, font=BODY_FONT, border=BORDER, align=WRAP, fill=None) -> WriteOnlyCell:
-    c = WriteOnlyCell(ws, value=value)
+    c = text_cell(ws, value)
     c.font, c.alignment = font, align
     if border is not None:
         c.border = border
@@ -43,7 +43,7 @@ class BodyCells:
         self.proto = cell(ws, None, border=BORDER)
 
     def __call__(self, value) -> WriteOnlyCell:
-        c = WriteOnlyCell(self.ws, value=value)
+        c = text_cell(self.ws, value)
         c._style = copy(self.proto._style)
         return c
 

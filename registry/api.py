@@ -14,6 +14,8 @@ from sqlalchemy import select, update
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import NotAuthorized, NotFound, RegistryError, ValidationFailed
+from registry.actions.base import get_action
+from registry.inputs import check_input
 from registry.models import ApiToken
 from registry.security import hash_token
 from registry.db import utcnow
@@ -33,21 +35,11 @@ def envelope_error(exc: RegistryError, name: str = ""):
 
 
 def read_params() -> dict:
-    """The request's parameters, refusing NUL characters (no text column can store them)."""
+    """The request's parameters, refusing what no input may hold (registry.inputs: NUL, lone
+    surrogates, deep nesting)."""
     data = _read_params()
-    if _has_nul(data):
-        raise ValidationFailed({"message": ["输入中含有不允许的空字符（\\0）"]}, "请求格式错误")
+    check_input(data)
     return data
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 def _read_params() -> dict:
@@ -66,12 +58,17 @@ def _read_params() -> dict:
             return dict(request.args)
         try:
             body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep to parse
             raise ValidationFailed({"message": ["请求体不是有效的 JSON"]}, "请求格式错误") from None
         if not isinstance(body, dict):
             raise ValidationFailed({"message": ["请求体必须是 JSON 对象"]}, "请求格式错误")
         return body
     return {k: v for k, v in request.form.items()}
+
+
+class MethodRefused(RegistryError):
+    status = 405
+    ckan_type = "Validation Error"
 
 
 def token_user_id(session) -> int | None:
@@ -101,6 +98,8 @@ def action_view(name: str):
         if get_action(name).internal:
             raise NotFound(f"没有名为“{name}”的接口")
         data = read_params()
+        if request.method == "GET" and not get_action(name).read_only:
+            raise MethodRefused(f"“{name}”会修改数据，须用 POST 提交（GET 只用于查询，以免内容留在网址和代理日志中）")
         with reg.db.unit_of_work() as session:
             user_id = token_user_id(session)
         touch = g.pop("registry_touch_token", None)

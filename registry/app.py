@@ -14,10 +14,8 @@ from registry.runtime import Registry
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
                 static_folder="web/static")
-    overrides = dict(test_config or {})
-    overrides.setdefault("instance_path", app.instance_path)
-    settings = Settings.from_env(**overrides)
-    app.instance_path = settings.instance_path
+    settings = Settings.from_env(**dict(test_config or {})).with_default_instance()
+    app.instance_path = settings.instance_path  # REGISTRY_INSTANCE_PATH, else ./instance, as for the CLI
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     app.config.update(
@@ -28,14 +26,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         JSON_AS_ASCII=False, WTF_CSRF_TIME_LIMIT=None,
     )
     app.json.ensure_ascii = False
+    _load_every_part()
     app.extensions["registry"] = Registry.from_settings(settings)
     if settings.production:  # no production instance with demo passwords (docs/security.md)
         from registry.actions.accounts import refuse_demo_passwords
         refuse_demo_passwords(app.extensions["registry"])
 
     from registry import api, headers, logs, ratelimit, recovery, web
-    logs.init_app(app, settings.log_json)
-    headers.init_app(app, settings.production)
+    logs.init_app(app, settings.log_json, logs.server_level())
+    headers.init_app(app, settings.production, settings.site_url)
     if settings.proxy_count:  # client address and https as the trusted proxy (nginx) saw them
         from werkzeug.middleware.proxy_fix import ProxyFix
         n = settings.proxy_count
@@ -46,6 +45,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     recovery.catch_up_search(app.extensions["registry"])
     _warm_up_matcher()
     return app
+
+
+def _load_every_part() -> None:
+    """Import every model, action and funding-rule module and configure the mappers, once, before the
+    first request. Done lazily (on a worker's first action lookup), a query in another thread (the API
+    token check) could configure the mappers while a model module was half imported (BudgetRun without
+    its BudgetLine yet): SQLAlchemy's set-up then fails, and every later query of that worker with it."""
+    from sqlalchemy.orm import configure_mappers
+
+    from registry.actions.base import load_all
+    from registry.funding.rules_base import load_rules
+    from registry.plugins_models import import_all_models
+    import_all_models()
+    load_all()
+    load_rules()
+    configure_mappers()
 
 
 def _warm_up_matcher() -> None:

@@ -26,8 +26,9 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
-from sqlalchemy import Date, DateTime, Integer, LargeBinary, Numeric, Table, Time, func, insert, select, text, update
+from sqlalchemy import Date, DateTime, Integer, LargeBinary, Numeric, String, Table, Time, func, insert, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from registry.db import Base
 from registry.errors import RegistryError
@@ -196,6 +197,7 @@ def restore(reg, archive_path: Path | str, progress: Callable[[str], None] = lam
     instance = Path(reg.settings.instance_path)
     _refuse_existing_files(instance, manifest)
     counts: dict[str, int] = {}
+    problems: list[str] = []  # values this database cannot hold: once one is found, nothing more is written
     with zipfile.ZipFile(archive_path) as archive, engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
@@ -203,10 +205,19 @@ def restore(reg, archive_path: Path | str, progress: Callable[[str], None] = lam
             name = f"tables/{table.name}.jsonl"
             if name not in manifest["checksums"]:
                 raise BackupRefused(f"备份中没有表 {table.name}：备份与本实例的程序版本不一致")
-            counts[table.name] = _restore_table(conn, table, archive, name)
+            try:
+                counts[table.name] = _restore_table(conn, table, archive, name, problems)
+            except DBAPIError as exc:
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else exc.__class__.__name__
+                raise BackupRefused(f"恢复表 {table.name} 时数据库拒绝写入（{reason}），未做任何改动") from None
             if counts[table.name] != manifest["tables"][table.name]:
                 raise BackupRefused(f"表 {table.name} 的行数与清单不符，拒绝恢复")
             progress(f"{table.name}: {counts[table.name]} 行")
+        if problems:
+            shown = "；".join(problems[:MAX_PROBLEMS_SHOWN])
+            more = f"；另有 {len(problems) - MAX_PROBLEMS_SHOWN} 处" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+            raise BackupRefused(f"备份中有 {len(problems)} 个值超出本数据库的限制，未做任何改动：{shown}{more}。"
+                                "请在原实例中改正这些值后重新备份")
         if engine.dialect.name == "postgresql":
             _fix_sequences(conn)
     _restore_files(archive_path, instance, manifest)
@@ -227,7 +238,10 @@ def _refuse_existing_files(instance: Path, manifest: dict) -> None:
             raise BackupRefused(f"目标实例已有上传文件 {name[6:]}：恢复只能写入新建的空实例")
 
 
-def _restore_table(conn: Connection, table: Table, archive: zipfile.ZipFile, name: str) -> int:
+def _restore_table(conn: Connection, table: Table, archive: zipfile.ZipFile, name: str, problems: list[str]) -> int:
+    """Insert the member's rows (in batches); a value the target cannot hold is added to `problems`
+    instead, and from then on rows are only checked, not written (the caller rolls back)."""
+    checks = _value_checks(conn, table)
     self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
     stamped = [c.name for c in table.columns if c.onupdate is not None]  # kept as dumped in the 2nd pass
     pk = list(table.primary_key.columns)
@@ -238,6 +252,14 @@ def _restore_table(conn: Connection, table: Table, archive: zipfile.ZipFile, nam
     with archive.open(name) as member:
         for raw in member:
             row = {k: converters[k](v) if v is not None and k in converters else v for k, v in json.loads(raw).items()}
+            for column, check in checks:
+                reason = check(row.get(column))
+                if reason:
+                    key = "、".join(f"{c.name}={row.get(c.name)}" for c in pk)
+                    problems.append(f"表 {table.name} 第 {count + 1} 行（{key}）字段 {column}：{reason}")
+            if problems:
+                count += 1
+                continue
             if self_refs and any(row.get(c) is not None for c in self_refs):
                 later.append({**{c.name: row[c.name] for c in pk}, **{c: row[c] for c in self_refs + stamped}})
                 row.update({c: None for c in self_refs})
@@ -246,12 +268,40 @@ def _restore_table(conn: Connection, table: Table, archive: zipfile.ZipFile, nam
             if len(batch) >= BATCH:
                 conn.execute(insert(table), batch)
                 batch = []
-    if batch:
+    if batch and not problems:
         conn.execute(insert(table), batch)
+    if problems:
+        return count
     for values in later:  # references within the table, once every row exists
         where = [c == values[c.name] for c in pk]
         conn.execute(update(table).where(*where).values({c: values[c] for c in self_refs + stamped}))
     return count
+
+
+MAX_PROBLEMS_SHOWN = 10
+
+
+def _value_checks(conn: Connection, table: Table) -> list[tuple[str, Callable]]:
+    """(column, value → reason or None) for what this database refuses and SQLite keeps: text longer
+    than its column (SQLite does not enforce VARCHAR lengths) and NUL characters (PostgreSQL)."""
+    if conn.dialect.name == "sqlite":
+        return []
+    checks: list[tuple[str, Callable]] = []
+    for column in table.columns:
+        length = getattr(column.type, "length", None)
+        if not isinstance(column.type, String):
+            continue
+
+        def check(value, length=length):
+            if not isinstance(value, str):
+                return None
+            if length and len(value) > length:
+                return f"长度 {len(value)} 个字符，超过上限 {length}"
+            if "\x00" in value:
+                return "含有空字符（\\0），PostgreSQL 不能保存"
+            return None
+        checks.append((column.name, check))
+    return checks
 
 
 def _loader(kind) -> Callable:

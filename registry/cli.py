@@ -46,9 +46,7 @@ def make_registry():
     from pathlib import Path
 
     from registry.runtime import Registry
-    settings = Settings.from_env()
-    if not settings.instance_path:
-        settings = Settings.from_env(instance_path=str(Path.cwd() / "instance"))
+    settings = Settings.from_env().with_default_instance()
     Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
     return Registry.from_settings(settings)
 

@@ -6,7 +6,7 @@ its own; they are validated at start-up so a typo fails loudly instead of decidi
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -133,6 +133,13 @@ class Settings:
         problems.extend(policy_problems(p))
         if problems:
             raise ValueError("invalid configuration: " + "; ".join(problems))
+
+    def with_default_instance(self) -> "Settings":
+        """The instance folder every entry point uses: REGISTRY_INSTANCE_PATH (or an explicit setting),
+        else `./instance` under the working directory, the same for the CLI, `registry serve` and gunicorn."""
+        if self.instance_path:
+            return self
+        return replace(self, instance_path=str(Path.cwd() / "instance"))
 
     def resolved_database_url(self) -> str:
         if self.database_url:

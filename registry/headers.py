@@ -7,7 +7,7 @@ https by a plain-http development server would lock the developer out.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -22,11 +22,25 @@ HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def init_app(app: Flask, production: bool) -> None:
+def init_app(app: Flask, production: bool, site_url: str = "") -> None:
+    https_site = site_url.lower().startswith("https://")
+
     @app.after_request
     def _security_headers(response):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if production and request.is_secure:
+        # production over TLS: as the request says (a server or proxy that reports https), or as the site's
+        # address says (any WSGI server: browsers ignore the header on a plain-http answer, RFC 6797 §8.1)
+        if production and (request.is_secure or https_site):
             response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if _private(response):
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _private(response) -> bool:
+    """An answer for a signed-in user or an API client: no shared or browser cache may keep it."""
+    if request.endpoint == "static":
+        return False
+    return (request.path.startswith("/api/") or g.get("user") is not None
+            or bool(request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key")))

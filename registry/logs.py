@@ -69,8 +69,18 @@ def configure(json_lines: bool, level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
-def init_app(app: Flask, json_lines: bool) -> None:
-    configure(json_lines)
+def server_level() -> int:
+    """The level the server was told to log at: under gunicorn its `--log-level` (its error logger's
+    level), so `--log-level warning` gets no per-request lines; otherwise (`registry serve`, the
+    development server, the CLI) INFO."""
+    gunicorn = logging.getLogger("gunicorn.error")
+    if gunicorn.handlers:
+        return gunicorn.level or logging.INFO
+    return logging.INFO
+
+
+def init_app(app: Flask, json_lines: bool, level: int = logging.INFO) -> None:
+    configure(json_lines, level)
 
     @app.before_request
     def _start():

@@ -17,6 +17,7 @@ from registry.actions.base import Context, Progress, call_action, get_action
 from registry.config import Settings
 from registry.db import Database
 from registry.errors import Conflict
+from registry.inputs import check_input
 from registry.models import User
 
 log = logging.getLogger("registry")
@@ -49,6 +50,7 @@ class Registry:
         read and its update) is run again when the caller did not name the version it edited: it
         asked for its change on the latest record. With a `version`, the caller gets the conflict."""
         act = get_action(name)
+        check_input(data)  # every entry point: pages and the CLI as well as the API
         with act.prepare(self, actor, data) if act.prepare else nullcontext(data) as data:
             for attempt in range(1, RACE_RETRIES + 1):
                 try:

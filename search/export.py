@@ -4,6 +4,8 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from importers.xlsx_text import append_text, save_as_text
+
 HEADER = ("线索编号", "类型", "审核状态", "数据元", "角色", "单位", "信息系统", "信息资源", "信息项", "数据类型",
           "数据长度", "是否共享", "相似度", "应复用的提供方系统", "审核理由", "判断依据")
 
@@ -27,13 +29,13 @@ def write_duplicates_xlsx(findings: list[dict], path: str) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "重复采集线索"
-    ws.append(HEADER)
+    append_text(ws, HEADER)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for f in findings:
         for row in duplicate_rows(f):
-            ws.append((f["id"], f["kind_label"], f["state_label"], f["element_name"],
+            append_text(ws, (f["id"], f["kind_label"], f["state_label"], f["element_name"],
                        row["side"] if row["side"] != "本方" else f["role_label"], row.get("unit"), row.get("system"),
                        row.get("resource"), row.get("item"), row.get("data_type"), row.get("data_length"),
                        "是" if row.get("shares") else "", f["score"], f["must_reuse_from_system_name"], f["reason"],
@@ -46,4 +48,4 @@ def write_duplicates_xlsx(findings: list[dict], path: str) -> None:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-    wb.save(path)
+    save_as_text(wb, path)

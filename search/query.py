@@ -46,7 +46,7 @@ def _int(data: dict, key: str, default: int, minimum: int = 0) -> int:
         return default
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e999)
         raise ValidationFailed({key: [f"{key} 必须是整数"]}) from None
     if number < minimum:
         raise ValidationFailed({key: [f"{key} 不能小于 {minimum}"]})

@@ -6,6 +6,7 @@ from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import func, select
 
 from catalog_schema import vocabularies as vocab
+from catalog_schema.fields import MAX_DB_INT
 from registry import __version__
 from registry.actions.base import Context, action
 from registry.names import by_pinyin
@@ -32,10 +33,12 @@ def _limit_offset(data: dict) -> tuple[int | None, int]:
             return None
         try:
             result = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e999)
             raise ValidationFailed({key: [f"{key} 必须是整数"]}) from None
         if result < 0:
             raise ValidationFailed({key: [f"{key} 不能为负数"]})
+        if result > MAX_DB_INT:
+            raise ValidationFailed({key: [f"{key} 不能大于 {MAX_DB_INT}"]})
         return result
     return number("limit"), number("offset") or 0
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text
 from importers.actions import LocalFile, staged_upload  # the catalog upload's staging (size limit, cleanup)
 from registry import audit
-from registry.actions.base import Context, action
+from registry.actions.base import Context, action, validate
 from registry.authz import require_login, require_role
 from registry.db import utcnow
 from registry.errors import NotAuthorized, NotFound, ValidationFailed
@@ -116,8 +116,8 @@ class ReportSchema(ChineseSchema):
 def funding_report(ctx: Context, data: dict) -> dict:
     """Decisions for every registered system (or one unit's), or for a budget run's lines, with a
     summary: counts (and amounts) eligible/blocked per reason and per unit."""
-    if data.get("run"):
-        return budget_report(ctx, {"run": data["run"], "as_of": data.get("as_of")})
+    if data.get("run"):  # the budget report's own input: its defaults (every line from the first) included
+        return budget_report(ctx, {**validate(BudgetReportSchema, {"run": data["run"]}), "as_of": data.get("as_of")})
     if not data.get("year"):
         raise ValidationFailed({"year": ["预算年度为必填项"]})
     ids = None

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from importers.xlsx_text import save_as_text
+
 from registry.actions.base import call_action
 
 DEMO_YEAR = 2027
@@ -100,4 +102,4 @@ def write_demo_budget(path: Path) -> None:
     ws.append(["序号", "申报单位", "系统名称", "申请金额（元）"])
     for number, (unit, system, amount) in enumerate(DEMO_BUDGET, start=1):
         ws.append([number, unit, system, amount])
-    wb.save(path)
+    save_as_text(wb, path)

@@ -254,7 +254,7 @@ def _auth_one(ctx: Context, data: dict) -> None:
     require_login(ctx)
     try:
         evidence_id = int(data.get("id"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e999)
         return  # the schema reports the bad id
     row = ctx.session.get(Evidence, evidence_id) if is_db_id(evidence_id) else None
     if row is not None:

@@ -6,6 +6,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from importers.xlsx_text import append_text, save_as_text
+
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 BLOCKED_FILL = PatternFill("solid", fgColor="FCE4D6")
 
@@ -13,7 +15,7 @@ BLOCKED_FILL = PatternFill("solid", fgColor="FCE4D6")
 def _sheet(wb, title: str, header: tuple, widths: tuple, first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append(header)
+    append_text(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -39,17 +41,17 @@ def _summary_sheet(wb, summary: dict, with_amount: bool) -> None:
                 (14, 44, 10, 18))
     for side, label in (("eligible", "可以安排"), ("blocked", "不予安排")):
         t = summary["total"][side]
-        ws.append(("合计", label, t["count"], round(t["amount"], 2)) if with_amount else ("合计", label, t["count"]))
+        append_text(ws, ("合计", label, t["count"], round(t["amount"], 2)) if with_amount else ("合计", label, t["count"]))
     for entry in summary["by_rule"]:
         label = f"{entry['title']}（{entry['article_text']}）"
-        ws.append(("按原因", label, entry["count"], round(entry["amount"], 2)) if with_amount
+        append_text(ws, ("按原因", label, entry["count"], round(entry["amount"], 2)) if with_amount
                   else ("按原因", label, entry["count"]))
     for unit in summary["by_unit"]:
         for side, label in (("eligible", "可以安排"), ("blocked", "不予安排")):
             b = unit[side]
             if b["count"]:
                 name = f"{unit['unit_name']}·{label}"
-                ws.append(("按单位", name, b["count"], round(b["amount"], 2)) if with_amount else ("按单位", name, b["count"]))
+                append_text(ws, ("按单位", name, b["count"], round(b["amount"], 2)) if with_amount else ("按单位", name, b["count"]))
     _finish(ws)
 
 
@@ -59,13 +61,13 @@ def write_funding_report(rows: list[dict], summary: dict, target, year: int) -> 
     ws = _sheet(wb, f"{year}年度运维经费审核", ("单位", "信息系统", "系统代码", "是否在总目录", "结论", "依据条款", "原因"),
                 (26, 34, 18, 12, 20, 26, 90), first=True)
     for r in rows:
-        ws.append((r["unit_name"], r["system_name"], r["system_code"], "是" if r["in_directory"] else "否",
+        append_text(ws, (r["unit_name"], r["system_name"], r["system_code"], "是" if r["in_directory"] else "否",
                    r["decision"], r["citation"], _reasons_text(r["reasons"])))
         if not r["eligible"]:
             ws.cell(ws.max_row, 5).fill = BLOCKED_FILL
     _finish(ws)
     _summary_sheet(wb, summary, with_amount=False)
-    wb.save(target)
+    save_as_text(wb, target)
 
 
 def write_budget_report(lines: list[dict], summary: dict, target, year: int) -> None:
@@ -76,7 +78,7 @@ def write_budget_report(lines: list[dict], summary: dict, target, year: int) -> 
                  "结论", "依据条款", "原因", "不予安排金额（元）", "匹配依据"),
                 (7, 24, 34, 14, 34, 24, 12, 8, 20, 26, 80, 16, 80), first=True)
     for r in lines:
-        ws.append((r["row"], r["unit_text"], r["system_text"], r["amount"], r["system_name"] or "（未匹配）",
+        append_text(ws, (r["row"], r["unit_text"], r["system_text"], r["amount"], r["system_name"] or "（未匹配）",
                    r["unit_name"] if r["system_name"] else "", r["state_label"], r["confidence"], r["decision"],
                    r["citation"], _reasons_text(r["reasons"]), r["amount_blocked"],
                    (r.get("explanation") or {}).get("summary", "")))
@@ -84,7 +86,7 @@ def write_budget_report(lines: list[dict], summary: dict, target, year: int) -> 
             ws.cell(ws.max_row, 9).fill = BLOCKED_FILL
     _finish(ws)
     _summary_sheet(wb, summary, with_amount=True)
-    wb.save(target)
+    save_as_text(wb, target)
 
 
 def write_directory(rows: list[dict], target) -> None:
@@ -92,8 +94,8 @@ def write_directory(rows: list[dict], target) -> None:
     ws = _sheet(wb, "政务信息系统总目录", ("单位", "信息系统", "系统代码", "是否在总目录", "决定日期", "系统状态", "部署网络",
                                       "整合至", "决定人"), (26, 36, 18, 12, 14, 10, 10, 30, 14), first=True)
     for r in rows:
-        ws.append((r["unit_name"], r["title"], r["code"], "是" if r["in_directory"] else "否", r["directory_date"] or "",
+        append_text(ws, (r["unit_name"], r["title"], r["code"], "是" if r["in_directory"] else "否", r["directory_date"] or "",
                    r["status_label"], r["network_label"], (r.get("merged_into") or {}).get("name", ""),
                    r["directory_decided_by"] or ""))
     _finish(ws)
-    wb.save(target)
+    save_as_text(wb, target)

@@ -32,6 +32,19 @@ def is_owner(user, project, submitting: bool = False) -> bool:
     return user.unit_id in (project.unit_id, via.id)
 
 
+OVERSIGHT_ROLES = ("bureau", "finance", "reviewer", "admin")
+CONTACT_FIELDS = ("leader_phone", "contact_phone", "filler_phone")  # personal contact data on a declaration
+
+
+def may_see_contacts(user, project) -> bool:
+    """The phone numbers of a project's leader, contact and form-filler: the owning unit (and the
+    department that submits for it) and the oversight roles only; never an anonymous visitor or
+    another department."""
+    if user is None:
+        return False
+    return user.role in OVERSIGHT_ROLES or is_owner(user, project)
+
+
 def require_owner(ctx, project, submitting: bool = False) -> None:
     require_login(ctx)
     if ctx.user.role == "admin" or is_owner(ctx.user, project, submitting):

@@ -78,7 +78,7 @@ def project_create(ctx: Context, data: dict) -> dict:
     _set_links(ctx, project, data)
     ctx.session.flush()
     record(ctx, "project_create", project, None)
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 @action("project_update", auth=_auth_owner, schema=schemas.ProjectUpdateSchema, partial=True)
@@ -97,7 +97,7 @@ def project_update(ctx: Context, data: dict) -> dict:
     _set_links(ctx, project, data)
     ctx.session.flush()
     record(ctx, "project_update", project, before)
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 def _unsubmitted(ctx: Context, data: dict) -> None:
@@ -123,7 +123,7 @@ def project_show(ctx: Context, data: dict) -> dict:
     """A project with its stages, next transitions and their preconditions, list entries, records."""
     project = get_project(ctx.session, data["id"])
     policy = ctx.settings.policy
-    result = project_dict(project, policy)
+    result = project_dict(project, policy, viewer=ctx.user)
     result["next"] = [{"name": t.name, "label": t.label, "to_stage": t.target, "to_label": STAGE.label_of(t.target),
                        "who": t.who, "who_label": access.ROLE_TEXT.get(t.who if t.who != "submitter" else "owner"),
                        "checks": [c.as_dict() for c in stages.preconditions(ctx.session, project, t, policy, today())]}
@@ -181,7 +181,7 @@ def project_part_set(ctx: Context, data: dict) -> dict:
     audit.record(ctx, "project_part_set", "project", project.id, before,
                  {"parts": [{"unit_id": p.unit_id, "resource_ids": p.resource_ids} for p in project.parts]},
                  project.name)
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 @action("project_overlap", auth=allow_public, read_only=True, schema=schemas.ProjectIdSchema)
@@ -210,7 +210,7 @@ def project_parties_set(ctx: Context, data: dict) -> dict:
             setattr(project, name, data[name])
     ctx.session.flush()
     record(ctx, "project_parties_set", project, before)
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 # ---- stage transitions ----------------------------------------------------------------------
@@ -291,7 +291,7 @@ def project_transition(ctx: Context, data: dict) -> dict:
                                        opinion=data.get("opinion") or "", actor=ctx.username))
     ctx.session.flush()
     record(ctx, f"project_transition:{t.name}", project, before)
-    return project_dict(project, policy)
+    return project_dict(project, policy, viewer=ctx.user)
 
 
 def _apply(ctx: Context, project: Project, t, data: dict, now) -> None:

@@ -14,9 +14,12 @@ from sqlalchemy import select
 
 from catalog_schema.fields import ChineseSchema, Ref
 from registry.actions.base import Context, action, call_action
-from registry.authz import require_login
-from registry.errors import ValidationFailed
+from registry.authz import ROLE_LABELS, require_login
+from registry.errors import NotAuthorized, ValidationFailed
+from registry.lookup import get_unit
 from registry.models import Unit
+from registry.projects.access import require_department_for_unit, require_owner
+from registry.projects.common import get_project
 
 FEASIBILITY = "项目基本情况报告(可行性研究报告/技术方案)"  # as stored: text fields are NFKC-cleaned
 BUDGET_DETAIL = "投资预算明细"
@@ -92,8 +95,16 @@ class DeclarationImportSchema(ChineseSchema):
 
 
 def _auth_import(ctx: Context, data: dict) -> None:
-    """Login here; project_create / project_update check the project rules when called below."""
+    """Who may import a form, decided before the upload is staged or parsed: a department user (for
+    its own unit or one of its projects) or the administrator; project_create / project_update check
+    the project rules again when called below."""
     require_login(ctx)
+    if ctx.user.role not in ("department", "admin"):
+        raise NotAuthorized(f"{ROLE_LABELS.get(ctx.user.role, ctx.user.role)}不能导入项目申报表（仅限部门用户）")
+    if data.get("id") not in (None, ""):
+        require_owner(ctx, get_project(ctx.session, data["id"]))
+    elif data.get("unit") not in (None, ""):
+        require_department_for_unit(ctx, get_unit(ctx.session, data["unit"], "unit"))
 
 
 def _owner_unit(ctx: Context, data: dict, form: dict):

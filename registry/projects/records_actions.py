@@ -78,7 +78,7 @@ def project_performance_report(ctx: Context, data: dict) -> dict:
                                          actor=ctx.username))
     ctx.session.flush()
     record(ctx, "project_performance_report", project, before, f"{project.name} {data['year']}年度绩效评价报告")
-    return {**project_dict(project, ctx.settings.policy), "late": late}
+    return {**project_dict(project, ctx.settings.policy, viewer=ctx.user), "late": late}
 
 
 @action("project_problem_report", auth=_auth_owner, schema=schemas.ProblemReportSchema)
@@ -94,7 +94,7 @@ def project_problem_report(ctx: Context, data: dict) -> dict:
     ctx.session.flush()
     record(ctx, "project_problem_report", project, before,
            f"{project.name}：{PROBLEM_KIND.label_of(data['problem_kind'])}")
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 @action("project_problem_decide", auth=_auth_bureau, schema=schemas.ProblemDecisionSchema)
@@ -115,7 +115,7 @@ def project_problem_decide(ctx: Context, data: dict) -> dict:
     ctx.session.flush()
     record(ctx, "project_problem_decide", project, before,
            f"{project.name}：{PROBLEM_DECISION.label_of(decision)} {data['note']}".strip())
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 @action("project_archive_accept", auth=_auth_owner_or_bureau, schema=schemas.ArchiveAcceptanceSchema)
@@ -133,7 +133,7 @@ def project_archive_accept(ctx: Context, data: dict) -> dict:
         add_evidence_for_systems(ctx, project, "archive_acceptance", data["accepted_on"], data["reference"])
     ctx.session.flush()
     record(ctx, "project_archive_accept", project, before, f"{project.name} 档案验收{'合格' if data['passed'] else '不合格'}")
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 @action("project_extension_request", auth=_auth_owner, schema=schemas.ExtensionRequestSchema)
@@ -151,7 +151,7 @@ def project_extension_request(ctx: Context, data: dict) -> dict:
                                                requested_by=ctx.username))
     ctx.session.flush()
     record(ctx, "project_extension_request", project, before, f"{project.name} 申请延期验收至{rules.cn(data['requested_until'])}")
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 @action("project_extension_decide", auth=_auth_bureau, schema=schemas.ExtensionDecisionSchema)
@@ -170,7 +170,7 @@ def project_extension_decide(ctx: Context, data: dict) -> dict:
     ctx.session.flush()
     record(ctx, "project_extension_decide", project, before,
            f"{project.name} 延期验收申请{'同意' if data['approve'] else '不同意'}")
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 @action("project_post_evaluation", auth=_auth_bureau, schema=schemas.PostEvaluationSchema)
@@ -187,7 +187,7 @@ def project_post_evaluation(ctx: Context, data: dict) -> dict:
                                          reference=data["reference"], content=data["content"], actor=ctx.username))
     ctx.session.flush()
     record(ctx, "project_post_evaluation", project, before, f"{project.name} 第三方后评价")
-    return project_dict(project, ctx.settings.policy)
+    return project_dict(project, ctx.settings.policy, viewer=ctx.user)
 
 
 def _blacklist_dict(entry: BlacklistEntry, as_of) -> dict:

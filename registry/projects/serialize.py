@@ -5,7 +5,7 @@ from sqlalchemy.orm import object_session
 
 from catalog_schema.vocabularies import PROJECT_TYPE
 from registry.people import with_names
-from registry.projects import rules
+from registry.projects import access, rules
 from registry.projects.models import Project
 from registry.projects.schemas import DECLARATION_FIELDS, OTHER_FIELDS
 from registry.projects.vocab import CHAPTER, LIST_ORIGIN, MATERIAL, STAGE, STATUS
@@ -23,11 +23,16 @@ def project_summary(p: Project) -> dict:
             "list_years": sorted(e.year for e in p.list_entries)}
 
 
-def project_dict(p: Project, policy=None) -> dict:
+def project_dict(p: Project, policy=None, *, viewer=None) -> dict:
+    """Everything about the project `viewer` (the acting user; None: anonymous) may read: the
+    personal phone numbers only for the owning unit and the oversight roles (access.may_see_contacts)."""
     data = project_summary(p)
     for name in DECLARATION_FIELDS + OTHER_FIELDS:
         value = getattr(p, name)
         data[name] = _iso(value) if name == "declared_on" else value
+    data["contacts_visible"] = access.may_see_contacts(viewer, p)
+    if not data["contacts_visible"]:
+        data.update({name: "" for name in access.CONTACT_FIELDS})
     data.update(
         feasibility_chapter_labels=[CHAPTER.label_of(c) for c in p.feasibility_chapters or []],
         predecessor_id=p.predecessor_id, contractor=p.contractor, contractor_credit_code=p.contractor_credit_code,

@@ -1,7 +1,7 @@
 """Server-rendered Chinese pages. Views parse forms and call actions; no rules live here."""
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from registry.authz import ROLE_LABELS
@@ -23,6 +23,20 @@ def init_app(app: Flask) -> None:
     filters.register(app)
     forms.register(app)
     permissions.register(app)
+
+    @app.before_request
+    def _refuse_unstorable_text():
+        """A page's query string or form holding what no input may (NUL, lone surrogates) is refused
+        here, before any view queries with it (the API checks its own input in read_params)."""
+        if request.path.startswith("/api/"):
+            return None
+        from registry.inputs import input_problem
+        from registry.web.errors import html_error
+        fields = [*request.args.items(multi=True)]
+        if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            fields += [*request.form.items(multi=True)]
+        reason = input_problem([value for pair in fields for value in pair])
+        return html_error(400, reason) if reason else None
 
     @app.before_request
     def _load_user():

@@ -6,6 +6,8 @@ is treated as anonymous. The rules are the `login`, `logout` and `user_password_
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -103,8 +105,7 @@ def login():
             if answer["must_change_password"]:
                 target = url_for("auth.password")
             else:
-                target = request.args.get("next") or ""
-                target = target if target.startswith("/") and not target.startswith("//") else url_for("catalog.home")
+                target = safe_next(request.args.get("next")) or url_for("catalog.home")
             return _remember_device(redirect(target), answer["username"])
         error, status = answer["message"], answer["status"]
         headers = {"Retry-After": str(answer["retry_after"])} if status == 429 else {}
@@ -173,3 +174,17 @@ def token_revoke(token_id: int):
     else:
         flash(f"已吊销 API 令牌 {token_id}，使用它的程序将无法再访问", "success")
     return redirect(url_for("auth.tokens"))
+
+
+def safe_next(target: str | None) -> str | None:
+    r"""`target` if it is a path on this site, else None. Browsers drop tabs and newlines from a URL and
+    read a backslash as a slash, so `/\t/evil.example/` or `/\evil.example` would leave the site; any
+    control character, backslash, scheme or host is refused (a newline would also break the header)."""
+    if not target or not target.startswith("/") or "\\" in target:
+        return None
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
