@@ -69,6 +69,9 @@ def payloads(w):
         "user_password_change": {"old_password": "secret-pass-1", "new_password": "changed-pass-1"},
         "unit_register": {"code": "newunit2", "name": "新单位二", "username": "newunit2", "password": "first-pass-1"},
         "logout": {},
+        "login": {"username": "admin-target", "password": "secret-pass-1", "address": "127.0.0.1"},
+        "duplicate_review_bulk": {"ids": [w.get("finding", 1)], "decision": "dismiss", "reason": "不是同一数据"},
+        "demo_work_load": {},
         "catalog_import": {"upload": LocalFile(w.get("workbook", "")), "unit": own["id"]},
         "duplicate_scan": {},
         "search_reindex": {},
@@ -100,6 +103,9 @@ ALLOWED = {
     "search_reindex": {"bureau", "admin"},
     "duplicate_review": {"bureau", "admin"},
     "demo_load": {"admin"},   # (an empty database only: with units it answers that it skipped)
+    "demo_work_load": {"admin"},   # (the demo county's accounts only: elsewhere it answers that it skipped)
+    "login": set(ROLES),      # anyone may try; the page passes the client address (internal: not in the API)
+    "duplicate_review_bulk": {"bureau", "admin"},
 }
 ACCOUNT_MODULES = ("registry.actions.accounts", "registry.actions.sessions")
 
@@ -131,7 +137,7 @@ def test_role_may_or_may_not_run_write_action(reg, make, world, role, action_nam
     world["target_token_id"] = reg.run_action("api_token_create", target["id"], {})["id"]
     if action_name == "catalog_import":
         world["workbook"] = _workbook(world["tmp_path"], world["own"])
-    if action_name == "duplicate_review":
+    if action_name in ("duplicate_review", "duplicate_review_bulk"):
         world["finding"] = _finding(make, world["own"], world["other"])
     data = payloads(world)[action_name]
     actor = None if role == "anonymous" else world["users"][role]["id"]
@@ -153,7 +159,8 @@ def test_role_may_or_may_not_run_write_action(reg, make, world, role, action_nam
 AUDITED = {**{name: name for name in ALLOWED if name.split("_")[0] in ("unit", "system", "package", "item")},
            "directory_decide": "directory_admit", "user_create": "user_create",
            "api_token_create": "api_token_create", "catalog_import": "catalog_import",
-           "duplicate_review": "duplicate_review"}
+           "duplicate_review": "duplicate_review", "duplicate_review_bulk": "duplicate_review",
+           "unit_register": "unit_create"}
 
 
 def _audit_rows(make) -> list[dict]:

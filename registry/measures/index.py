@@ -9,6 +9,7 @@ from __future__ import annotations
 
 ARTICLES: dict[int, tuple[str, tuple[str, ...]]] = {
     7: ("project list (项目清单): no budget off the list; ≥ threshold reported by 30 September, below it filed", (
+        "registry.funding.rules_sharing:directory_admitted_late",
         "registry.projects.funding_rules:project_list_rule",
         "registry.projects.rules:budget_decision",
         "registry.projects.rules:late_list_message",
@@ -57,6 +58,7 @@ ARTICLES: dict[int, tuple[str, tuple[str, ...]]] = {
         "registry.projects.records_actions:project_post_evaluation",
     )),
     28: ("share as required, no repeated collection, the master directory: else no O&M funding, no new systems", (
+        "importers.provided:message",
         "registry.catalog_store:_directory_owns_merged",
         "registry.funding.budget:not_in_directory_reason",
         "registry.funding.directory:apply_event",
@@ -68,6 +70,7 @@ ARTICLES: dict[int, tuple[str, tuple[str, ...]]] = {
         "registry.funding.rules_sharing:not_in_directory",
         "registry.funding.rules_sharing:not_sharing",
         "registry.sharing.funding_rules:check",
+        "registry.projects.due:sharing_to_answer",
         "registry.sharing.proposals:sharing_request_propose_from_finding",
         "search.scan:item_findings",
     )),
