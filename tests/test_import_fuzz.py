@@ -24,7 +24,7 @@ from registry.funding.storage import LocalUpload
 from tests.hostile_files import ATTACKS, csv_rows, workbook_specs, write_csv, write_workbook
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-SECONDS_PER_FILE = 20
+SECONDS_PER_FILE = 60   # a hang detector, not a speed target (bench/import_bench.py measures speed): a loaded CI machine once took 22 s
 PEAK_GROWTH_MB = 400
 FUZZ = settings(max_examples=12, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
