@@ -20,7 +20,7 @@ from registry.models import InformationItem, InformationResource, InformationSys
 from registry.runtime import Registry  # noqa: E402
 from registry.synthetic import synthetic_county  # noqa: E402
 
-PG_BENCH_URL = os.environ.get("REGISTRY_BENCH_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/registry_bench")
+PG_BENCH_URL = os.environ.get("REGISTRY_BENCH_PG_URL", "postgresql+psycopg://registry:registry@127.0.0.1:5432/registry_bench")
 
 
 def peak_rss_mb() -> float:

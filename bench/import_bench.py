@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+PG_ADMIN = "postgresql+psycopg://registry:registry@127.0.0.1:5432/postgres"
 PG_DB = "registry_import_bench"   # its own name: other benchmarks use registry_bench
 
 

@@ -10,7 +10,9 @@ from registry.db import Base, make_engine
 from registry.migrate import current_heads, upgrade
 from registry.plugins_models import import_all_models
 
-PG_ADMIN_URL = os.environ.get("REGISTRY_TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+# A PostgreSQL login that may create databases: the one tools/postgres.sh prepares (.ci/run passes it).
+PG_ADMIN_URL = (os.environ.get("REGISTRY_TEST_PG_ADMIN_URL") or os.environ.get("REGISTRY_TEST_DATABASE_URL")
+                or "postgresql+psycopg://registry:registry@127.0.0.1:5432/registry_test")
 
 
 # Text-search structures made by raw DDL in migrations 0002 and 0008 (FTS5 tables search_fts* and
