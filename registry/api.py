@@ -94,7 +94,6 @@ def token_user_id(session) -> int | None:
 def action_view(name: str):
     reg = current_app.extensions["registry"]
     try:
-        from registry.actions.base import get_action
         if get_action(name).internal:
             raise NotFound(f"没有名为“{name}”的接口")
         data = read_params()
@@ -132,7 +131,6 @@ def _is_id_key(key) -> bool:
 @bp.route("/api/3/action/help_show", methods=["GET", "POST"])
 @bp.route("/api/action/help_show", methods=["GET", "POST"])
 def help_show():
-    from registry.actions.base import get_action
     try:
         name = read_params().get("name") or ""
         act = get_action(str(name))

@@ -38,8 +38,3 @@ def require_unit_writer(ctx, unit_id: int) -> None:
 def allow_public(ctx, data) -> None:
     """Auth function of public read actions."""
     return None
-
-
-def can_write_unit(user, unit_id: int) -> bool:
-    """For pages: whether to offer edit controls (the action still checks)."""
-    return user is not None and (user.role == "admin" or (user.role == "department" and user.unit_id == unit_id))

@@ -6,7 +6,6 @@ see the same figures. Each number has a list page it clicks through to (the view
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from sqlalchemy import func, select
 

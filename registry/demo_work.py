@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 

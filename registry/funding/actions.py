@@ -5,7 +5,6 @@ administrator read decisions and reports; a department reads the decisions on it
 """
 from __future__ import annotations
 
-from datetime import date
 
 from marshmallow import EXCLUDE, fields
 from sqlalchemy import func, select

@@ -5,7 +5,6 @@ Views parse forms and call actions as the logged-in user; every rule and right i
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 
