@@ -11,7 +11,8 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /etc/postgresql 2>/d
 fi
 version="$(ls /etc/postgresql | sort -V | tail -n 1)"
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
-  pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2
+  # Another caller may be starting it at the same moment ("already running"): wait for it either way.
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 || true
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL did not start" >&2; exit 1; }
