@@ -152,3 +152,37 @@ def test_references_come_back_as_strings_and_go_back_in_as_strings(demo, live_ur
 def _admin_token(reg) -> str:
     admin = _one(reg, "SELECT id FROM user_account WHERE role = 'admin' ORDER BY id")
     return reg.run_action("api_token_create", admin, {})["token"]
+
+
+def _as_the_api_gives_them(data: dict) -> dict:
+    """A payload with every record id as the API returns it: a string (lists of ids too)."""
+    from registry.api import string_ids
+    out = string_ids(data)
+    return {k: ([str(v) if isinstance(v, int) else v for v in value] if k in ("ids", "items") and
+                isinstance(value, list) else value) for k, value in out.items()}
+
+
+WRITES = sorted(name for name in ("unit_update", "unit_patch", "unit_delete", "system_create", "system_update",
+                                  "system_patch", "system_delete", "package_create", "package_update", "package_patch",
+                                  "package_delete", "item_create", "item_update", "item_patch", "item_delete",
+                                  "directory_decide", "api_token_revoke", "duplicate_review", "duplicate_review_bulk"))
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_every_catalog_write_takes_record_ids_as_strings(reg, make, client, tmp_path, name):
+    """The role matrix's payloads (tests/test_authorization.py), every id a string, through the API as the
+    least-privileged role allowed: each write succeeds."""
+    from tests.test_authorization import ALLOWED, _finding, payloads
+    own, other = make.unit(), make.unit()
+    system = make.system(own)
+    world = {"own": own, "other": other, "spare": make.unit(), "system": system, "package": make.package(system),
+             "tmp_path": tmp_path}
+    target = make.user("finance", username="admin-target")
+    world["target_token_id"] = reg.run_action("api_token_create", target["id"], {})["id"]
+    if name.startswith("duplicate_review"):
+        world["finding"] = _finding(make, own, other)
+    role = next(r for r in ("department_own", "bureau", "admin") if r in ALLOWED[name])
+    user = make.user("department", own) if role == "department_own" else make.user(role)
+    data = _as_the_api_gives_them(payloads(world)[name])
+    reply = client.post(f"/api/3/action/{name}", json=data, headers={"Authorization": make.token(user)}).get_json()
+    assert reply["success"], reply["error"]
