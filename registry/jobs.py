@@ -23,6 +23,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
 
@@ -39,8 +40,17 @@ from registry.models import Job
 
 log = logging.getLogger("registry")
 
-# The actions a page may start as a job, with what a user calls them.
-JOB_ACTIONS = {"duplicate_scan": "重复采集扫描", "search_reindex": "重建检索索引"}
+@dataclass(frozen=True)
+class JobKind:
+    label: str                  # what a user calls it
+    one_at_a_time: bool = True  # one running job for everyone (scan, reindex); else any number
+    workbook: bool = False      # the action writes a workbook (ExportTarget) the status page offers
+
+
+# The actions a page may start as a job.
+JOB_ACTIONS = {"duplicate_scan": JobKind("重复采集扫描"), "search_reindex": JobKind("重建检索索引"),
+               "catalog_export": JobKind("导出信息资源目录", one_at_a_time=False, workbook=True)}
+KEEP_FILES = timedelta(hours=24)  # an exported workbook stays downloadable this long
 STATE_LABELS = {"running": "进行中", "done": "已完成", "failed": "失败", "interrupted": "已中断"}
 INTERRUPTED = ("任务所在的服务进程已停止（例如服务重启），任务没有完成。该操作在一个事务中执行，"
                "未完成的改动不会保存；请重新开始。")
@@ -124,12 +134,30 @@ class JobProgress(Progress):
             log.warning("job %s: progress not written", self.token, exc_info=True)
 
 
+def workbook_path(reg, token: str) -> Path:
+    """Where a job's exported workbook is kept (the instance folder's jobs/)."""
+    return Path(reg.settings.instance_path or ".") / "jobs" / f"{token}.xlsx"
+
+
+def _forget_old_files(folder: Path) -> None:
+    cutoff = time.time() - KEEP_FILES.total_seconds()
+    for entry in folder.glob("*.xlsx"):
+        if entry.stat().st_mtime < cutoff:
+            entry.unlink(missing_ok=True)
+
+
 def start(reg, user_id: int, name: str, data: dict | None = None) -> dict:
     """Start action `name` as a job for `user_id` (or join the one running). Returns
     {"token", "joined"}; raises what `job_start` raises (not allowed, another user's job running)."""
     answer = reg.run_action("job_start", user_id, {"action": name, "input": data or {}})
     if not answer["joined"]:
         token = answer["token"]
+        if JOB_ACTIONS[name].workbook:
+            from importers.actions import ExportTarget
+            path = workbook_path(reg, token)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _forget_old_files(path.parent)
+            data = {**(data or {}), "out": ExportTarget(path)}
         progress = JobProgress(reg, token)
         with _lock:
             _live[token] = progress.values()
@@ -156,6 +184,8 @@ def _run(reg, token: str, name: str, user_id: int, data: dict | None, progress: 
     except Exception:
         log.exception("job %s (%s) failed", token, name)
         final = {"state": "failed", "error": FAILED}
+    if final["state"] != "done" and JOB_ACTIONS[name].workbook:
+        workbook_path(reg, token).unlink(missing_ok=True)
     try:
         with reg.db.unit_of_work(write=True) as session:
             session.execute(update(Job).where(Job.token == token).values(
@@ -190,7 +220,7 @@ def _auth_start(ctx: Context, data: dict) -> None:
 
 def _expire(session, name: str) -> None:
     """A running job of `name` whose process is gone becomes 已中断 (and blocks nothing)."""
-    for job in session.scalars(select(Job).where(Job.running_key == name)):
+    for job in session.scalars(select(Job).where(Job.action == name, Job.state == "running")):
         if not alive(job):
             job.state, job.running_key, job.finished, job.error = "interrupted", None, utcnow(), INTERRUPTED
     session.flush()
@@ -210,10 +240,11 @@ def job_start(ctx: Context, data: dict) -> dict:
     """Record a job for a long action (a page then runs it in the background), or join the running one."""
     name = data["action"]
     _expire(ctx.session, name)
-    running = ctx.session.scalar(select(Job).where(Job.running_key == name))
+    key = name if JOB_ACTIONS[name].one_at_a_time else None
+    running = ctx.session.scalar(select(Job).where(Job.running_key == key)) if key else None
     if running is None:
         job = Job(token=secrets.token_hex(16), action=name, user_id=getattr(ctx.user, "id", None),
-                  username=ctx.user.username[:60], state="running", running_key=name, process=PROCESS,
+                  username=ctx.user.username[:60], state="running", running_key=key, process=PROCESS,
                   label="等待开始", note="", done=0, total=0, heartbeat=utcnow())
         try:
             with ctx.session.begin_nested():
@@ -225,7 +256,7 @@ def job_start(ctx: Context, data: dict) -> dict:
     if running is not None and _sees(ctx, running):
         return {"token": running.token, "joined": True}
     since = f"（{running.username} 于 {_local(running.started)} 开始）" if running is not None else ""
-    raise Conflict(f"{JOB_ACTIONS[name]}正在进行{since}，同一时间只运行一个，请等它完成后再开始")
+    raise Conflict(f"{JOB_ACTIONS[name].label}正在进行{since}，同一时间只运行一个，请等它完成后再开始")
 
 
 @action("job_show", auth=lambda ctx, data: require_login(ctx), schema=JobShowSchema, read_only=True, internal=True)
@@ -249,7 +280,8 @@ def describe(job: Job) -> dict:
             state, error = "interrupted", INTERRUPTED
     done, total = values["done"], values["total"]
     percent = 100 if state == "done" else (min(100, done * 100 // total) if total else 0)
-    return {"token": job.token, "action": job.action, "action_label": JOB_ACTIONS.get(job.action, job.action),
+    return {"token": job.token, "action": job.action, "action_label": JOB_ACTIONS[job.action].label,
+            "workbook": JOB_ACTIONS[job.action].workbook and state == "done",
             "state": state, "state_label": STATE_LABELS[state], "finished": state != "running",
             **values, "percent": percent, "result": job.result if state == "done" else None,
             "summary": summary(job.action, job.result) if state == "done" else "", "error": error,
@@ -261,4 +293,7 @@ def summary(name: str, result: dict | None) -> str:
     from search.actions import reindex_summary, scan_summary
     if not result:
         return ""
+    if name == "catalog_export":
+        from importers.actions import export_summary
+        return f"{export_summary(result)}（{result['filename']}）"
     return {"duplicate_scan": scan_summary, "search_reindex": reindex_summary}[name](result)

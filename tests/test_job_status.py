@@ -166,3 +166,28 @@ def test_who_may_not_run_an_action_may_not_start_it_as_a_job(make, reg, role):
     for name in ("duplicate_scan", "search_reindex"):
         with pytest.raises(NotAuthorized):
             reg.run_action("job_start", user["id"], {"action": name})
+
+
+def test_a_department_exports_its_catalog_in_the_background_and_downloads_the_workbook(live_url, make, reg,
+                                                                                       tmp_path):
+    from openpyxl import load_workbook
+    police = make.unit(code="gaj", name="云阳县公安局")
+    make.package(make.system(police, name="户政管理信息系统"), items=("公民身份号码", "姓名"))
+    user = make.user("department", police)
+    http = signed_in(live_url, user["username"])
+    page = http.get(f"{live_url}/units/{police['name']}").text
+    assert "后台导出（查看进度）" in page
+    token = token_of(http.post(live_url + "/export/catalog", data={"csrf_token": csrf(page), "unit": police["name"]},
+                               allow_redirects=False))
+    jobs.wait(token, 300)
+    status = http.get(f"{live_url}/jobs/{token}").text
+    assert "已完成" in status and "已导出 1 个单位、1 个系统、1 项信息资源、2 个信息项" in status
+    assert "阶段：<span id=\"job-label\">导出信息资源</span>" in status   # progress: resources written
+    assert "已完成 <span id=\"job-done\">1</span> / <span id=\"job-total\">1</span>" in status
+    download = http.get(f"{live_url}/jobs/{token}/workbook.xlsx")
+    assert download.status_code == 200 and download.headers["Content-Disposition"].startswith("attachment")
+    (tmp_path / "export.xlsx").write_bytes(download.content)
+    sheet = load_workbook(tmp_path / "export.xlsx", read_only=True).worksheets[0]
+    assert any("公民身份号码" in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)
+    other = signed_in(live_url, make.user("department", make.unit())["username"])
+    assert other.get(f"{live_url}/jobs/{token}/workbook.xlsx").status_code == 404   # the starter's only

@@ -5,7 +5,7 @@ endpoint and reloads the page when the job ends; without JavaScript a meta refre
 Who may see a job is the action `job_show`'s rule (the user who started it and administrators)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, send_file, url_for
 
 from registry.errors import NotFound, RegistryError
 from registry.web.auth_views import login_required
@@ -24,7 +24,7 @@ def start_job(name: str, data: dict | None = None, back: str = "catalog.home"):
         flash(exc.message, "error")
         return redirect(url_for(back))
     if answer["joined"]:
-        flash(f"{jobs.JOB_ACTIONS[name]}已在进行，没有再开始一次；下面是正在进行的这一次", "warning")
+        flash(f"{jobs.JOB_ACTIONS[name].label}已在进行，没有再开始一次；下面是正在进行的这一次", "warning")
     return redirect(url_for("jobs.status", token=answer["token"]))
 
 
@@ -46,3 +46,16 @@ def status(token: str):
 def status_json(token: str):
     job = _job(token)
     return jsonify({key: job[key] for key in FIELDS})
+
+
+@bp.route("/jobs/<token>/workbook.xlsx")
+@login_required
+def workbook(token: str):
+    """A finished export's workbook: for whoever may see the job."""
+    from registry.jobs import workbook_path
+    from registry.web.import_views import XLSX
+    job = _job(token)
+    path = workbook_path(current_app.extensions["registry"], job["token"])
+    if not job["workbook"] or not path.exists():
+        abort(404)
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=job["result"]["filename"])
