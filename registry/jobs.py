@@ -8,9 +8,10 @@ action's own transaction holds the one write lock, so the row is written when th
 ends, and the status of a running job is read from the memory of the process that runs it). The
 status page (`registry/web/job_views.py`) reads `job_show`.
 
-One job per action runs at a time: the row's `running_key` is the action's name while it runs
+One scan or reindex runs at a time: the row's `running_key` is the action's name while it runs
 (unique). A second start by the same user or an administrator joins the running job (its status
-page); anyone else is refused, told who started it and when. A job whose process is gone (a restart)
+page); anyone else is refused, told who started it and when. Exports run side by side; each
+keeps its workbook under the instance folder for a day, for whoever may see the job. A job whose process is gone (a restart)
 is shown as 已中断 and no longer blocks a new one. The action audits itself, as from the CLI or API.
 """
 from __future__ import annotations
