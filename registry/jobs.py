@@ -82,6 +82,10 @@ PROCESS = f"{HOST}|{BOOT}|{os.getpid()}|{_process_start(os.getpid()) or uuid.uui
 _lock = threading.Lock()
 _live: dict[str, dict] = {}                 # token → progress of the jobs this process runs
 _threads: dict[str, threading.Thread] = {}
+# token → final state of the jobs this process finished lately: a status read that began before the
+# result was committed (its snapshot still says running) shows the result, not 已中断
+_recent: dict[str, dict] = {}
+RECENT = 200
 
 
 def alive(job: Job) -> bool:
@@ -187,14 +191,20 @@ def _run(reg, token: str, name: str, user_id: int, data: dict | None, progress: 
         final = {"state": "failed", "error": FAILED}
     if final["state"] != "done" and JOB_ACTIONS[name].workbook:
         workbook_path(reg, token).unlink(missing_ok=True)
+    written = False
     try:
         with reg.db.unit_of_work(write=True) as session:
             session.execute(update(Job).where(Job.token == token).values(
                 **progress.values(), **final, running_key=None, finished=utcnow(), heartbeat=utcnow()))
+        written = True
     except Exception:  # the row stays "running" with this process's name: shown as interrupted
         log.exception("job %s (%s): result not written", token, name)
     finally:
         with _lock:
+            if written:
+                _recent[token] = {**progress.values(), "result": None, **final}
+                while len(_recent) > RECENT:
+                    _recent.pop(next(iter(_recent)))
             _live.pop(token, None)
             _threads.pop(token, None)
 
@@ -271,12 +281,16 @@ def job_show(ctx: Context, data: dict) -> dict:
 
 def describe(job: Job) -> dict:
     values = {"label": job.label, "note": job.note, "done": job.done, "total": job.total}
-    state, error = job.state, job.error
+    state, error, result = job.state, job.error, job.result
     if state == "running":
         with _lock:
             live = _live.get(job.token) if job.process == PROCESS else None
+            recent = _recent.get(job.token) if job.process == PROCESS else None
         if live is not None:
             values = live
+        elif recent is not None:   # finished since this read's snapshot was taken
+            values = {key: recent[key] for key in values}
+            state, error, result = recent["state"], recent["error"], recent["result"]
         elif not alive(job):
             state, error = "interrupted", INTERRUPTED
     done, total = values["done"], values["total"]
@@ -284,8 +298,8 @@ def describe(job: Job) -> dict:
     return {"token": job.token, "action": job.action, "action_label": JOB_ACTIONS[job.action].label,
             "workbook": JOB_ACTIONS[job.action].workbook and state == "done",
             "state": state, "state_label": STATE_LABELS[state], "finished": state != "running",
-            **values, "percent": percent, "result": job.result if state == "done" else None,
-            "summary": summary(job.action, job.result) if state == "done" else "", "error": error,
+            **values, "percent": percent, "result": result if state == "done" else None,
+            "summary": summary(job.action, result) if state == "done" else "", "error": error,
             "username": job.username, "started": _local(job.started), "ended": _local(job.finished)}
 
 
