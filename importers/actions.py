@@ -209,10 +209,16 @@ def _export_reader(ctx: Context, data: dict) -> None:
     return None   # the catalog is public, as package_show is
 
 
+def export_summary(counts: dict) -> str:
+    """`catalog_export`'s result in words (the CLI and the job status page)."""
+    return (f"已导出 {counts['units']} 个单位、{counts['systems']} 个系统、{counts['resources']} 项信息资源、"
+            f"{counts['items']} 个信息项")
+
+
 @action("catalog_export", auth=_export_reader, schema=CatalogExportSchema, read_only=True)
 def catalog_export(ctx: Context, data: dict) -> dict:
     """The catalog of a unit, a system or the county in the Attachment 2 layout (CLI and export page)."""
     from importers.catalog_export import export_catalog, export_filename
     scope = {"unit": data.get("unit"), "system": data.get("system")}
     filename = export_filename(ctx.session, **scope)
-    return {**export_catalog(ctx.session, data["out"].file, **scope), "filename": filename}
+    return {**export_catalog(ctx.session, data["out"].file, **scope, progress=ctx.progress), "filename": filename}

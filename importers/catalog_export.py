@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog_schema import vocabularies as vocab
@@ -48,23 +48,34 @@ def export_filename(session: Session, unit=None, system=None) -> str:
     return f"信息资源目录-{scope}-{clock.today():%Y%m%d}.xlsx"
 
 
-def export_catalog(session: Session, out: Path | str, *, unit=None, system=None) -> dict:
-    """Write the workbook for a unit (id/code), a system (id/code) or everything; returns counts."""
+def export_catalog(session: Session, out: Path | str, *, unit=None, system=None, progress=None) -> dict:
+    """Write the workbook for a unit (id/code), a system (id/code) or everything; returns counts.
+    `progress`: an action's progress channel (resources written)."""
     query = (select(R, S.name, S.code, U.name, U.code).join(S, S.id == R.system_id).join(U, U.id == R.unit_id)
              .order_by(by_pinyin(U.name), by_pinyin(S.name), R.id))
+    scope = []
     if system is not None:
-        query = query.where(R.system_id == get_system(session, system, "system").id)
+        scope = [R.system_id == get_system(session, system, "system").id]
     elif unit is not None:
-        query = query.where(R.unit_id == get_unit(session, unit, "unit").id)
+        scope = [R.unit_id == get_unit(session, unit, "unit").id]
+    query = query.where(*scope)
+    if progress is not None:
+        progress.start(session.scalar(select(func.count(R.id)).where(*scope)) or 0, "导出信息资源")
     writer = _Writer()
     batch: list = []
     for row in session.execute(query.execution_options(yield_per=BATCH)):
         batch.append(row)
         if len(batch) >= BATCH:
             writer.write(batch, _items_of(session, batch))
+            if progress is not None:
+                progress.advance(len(batch))
             batch = []
     if batch:
         writer.write(batch, _items_of(session, batch))
+        if progress is not None:
+            progress.advance(len(batch))
+    if progress is not None:
+        progress.note("保存工作簿 …")
     return writer.save(out)
 
 

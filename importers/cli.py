@@ -82,9 +82,9 @@ def register(main: click.Group) -> None:
     def export_catalog_command(ctx, unit, system, out) -> None:
         from importers.actions import ExportTarget
         from registry.cli import run_cli
+        from importers.actions import export_summary
         counts = run_cli(ctx, "catalog_export", {"unit": unit, "system": system, "out": ExportTarget(out)})
-        click.echo(f"已导出 {counts['units']} 个单位、{counts['systems']} 个系统、{counts['resources']} 项信息资源、"
-                   f"{counts['items']} 个信息项：{out}")
+        click.echo(f"{export_summary(counts)}：{out}")
 
 
 def _group(main: click.Group, name: str, help_text: str) -> click.Group:

@@ -25,6 +25,7 @@ ACTION_MODULES = [
     "registry.dashboard_actions",
     "registry.pickers",
     "registry.demo",
+    "registry.jobs",
 ]
 
 # Modules that define mapped classes (so metadata is complete for Alembic and tests).
@@ -59,6 +60,7 @@ WEB_MODULES = [
     "registry.sharing.views",
     "registry.openapi",
     "registry.web.dashboards",
+    "registry.web.job_views",
 ]
 
 # Modules registering O&M funding rules (registry.funding.rules_base.funding_rule).

@@ -554,6 +554,17 @@ def _item_count(ctx: Context) -> int:
     return ctx.session.scalar(select(func.count(InformationItem.id))) or 0
 
 
+def scan_summary(stats: dict) -> str:
+    """`duplicate_scan`'s result in a sentence (the CLI and the job status page)."""
+    return (f"扫描完成：{stats['resources']} 项信息资源，{stats['items']} 个信息项；"
+            f"发现线索 {stats['detected']} 条（新增 {stats['new']}，有变化 {stats['changed']}，不再出现 {stats['inactive']}）")
+
+
+def reindex_summary(result: dict) -> str:
+    """`search_reindex`'s result in a sentence (the CLI and the job status page)."""
+    return f"索引已重建：{result['resources']} 项信息资源（检索后端：{result['backend']}）"
+
+
 @action("duplicate_scan", auth=_scanner, schema=ScanSchema)
 def duplicate_scan(ctx: Context, data: dict) -> dict:
     """Rebuild every item mapping and recompute every finding (reviews are kept). Progress: items mapped."""

@@ -14,9 +14,8 @@ def register(main: click.Group) -> None:
     @main.command(help="扫描全部信息项，重新映射数据元并更新重复采集线索（已审核的结论保留）。")
     @click.pass_context
     def scan(ctx) -> None:
-        stats = run_cli(ctx, "duplicate_scan", {})
-        click.echo(f"扫描完成：{stats['resources']} 项信息资源，{stats['items']} 个信息项；"
-                   f"发现线索 {stats['detected']} 条（新增 {stats['new']}，有变化 {stats['changed']}，不再出现 {stats['inactive']}）")
+        from search.actions import scan_summary
+        click.echo(scan_summary(run_cli(ctx, "duplicate_scan", {})))
 
     @main.command(help="导出重复采集线索（每条线索的每个信息项：单位、系统、信息资源、信息项、数据元）。")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True, help="输出格式")
@@ -50,5 +49,5 @@ def register(main: click.Group) -> None:
     @main.command(help="从数据库重建检索索引（数据库是唯一数据源）。")
     @click.pass_context
     def reindex(ctx) -> None:
-        result = run_cli(ctx, "search_reindex", {})
-        click.echo(f"索引已重建：{result['resources']} 项信息资源（检索后端：{result['backend']}）")
+        from search.actions import reindex_summary
+        click.echo(reindex_summary(run_cli(ctx, "search_reindex", {})))

@@ -75,6 +75,7 @@ def payloads(w):
         "catalog_import": {"upload": LocalFile(w.get("workbook", "")), "unit": own["id"]},
         "duplicate_scan": {},
         "search_reindex": {},
+        "job_start": {"action": "duplicate_scan"},   # a page starting the scan in the background
         "duplicate_review": {"id": w.get("finding", 1), "decision": "dismiss", "reason": "不是同一数据"},
         "demo_load": {},
     }
@@ -101,6 +102,7 @@ ALLOWED = {
     "catalog_import": CATALOG_WRITERS,
     "duplicate_scan": {"bureau", "admin"},
     "search_reindex": {"bureau", "admin"},
+    "job_start": {"bureau", "admin"},   # whoever may run the action (duplicate_scan here)
     "duplicate_review": {"bureau", "admin"},
     "demo_load": {"admin"},   # (an empty database only: with units it answers that it skipped)
     "demo_work_load": {"admin"},   # (the demo county's accounts only: elsewhere it answers that it skipped)

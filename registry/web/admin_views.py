@@ -39,6 +39,14 @@ def index():
     return render_template("admin_index.html", may_manage_users=g.user.role in USER_ADMINS)
 
 
+@bp.route("/reindex", methods=["POST"])
+@login_required
+def reindex():
+    """Rebuild the search index in the background; this sends the user to its status page."""
+    from registry.web.job_views import start_job
+    return start_job("search_reindex", {}, back="admin.index")
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @login_required
 def users():

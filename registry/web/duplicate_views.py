@@ -55,6 +55,14 @@ def findings():
     return _findings_page(filters, paging)
 
 
+@bp.route("/duplicates/scan", methods=["POST"])
+@login_required
+def scan():
+    """The Bureau starts a full scan; it runs in the background and this sends them to its status page."""
+    from registry.web.job_views import start_job
+    return start_job("duplicate_scan", {}, back="duplicates.findings")
+
+
 def _findings_page(filters: dict, paging):
     try:
         found = paging.load(lambda p: run("duplicate_list", {**filters, **p.query()}))

@@ -181,3 +181,12 @@ def export_catalog():
         abort(404)
     handle.seek(0)
     return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@bp.route("/export/catalog", methods=["POST"])
+@login_required
+def export_catalog_job():
+    """A large export in the background: the status page shows its progress, then offers the workbook."""
+    from registry.web.job_views import start_job
+    scope = {k: request.form[k] for k in ("unit", "system") if request.form.get(k)}
+    return start_job("catalog_export", scope)

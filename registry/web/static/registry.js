@@ -134,3 +134,31 @@ document.addEventListener("change", function (event) {
   if (!name) return;
   box.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) { b.checked = box.checked; });
 });
+// A background job's status page (job.html): poll its JSON and update the bar; reload when it ends,
+// so the server renders the result. Without JavaScript the page's <noscript> meta refresh does this.
+(function () {
+  var box = document.querySelector("[data-job-status]");
+  if (!box || box.getAttribute("data-job-state") !== "running") return;
+  var url = box.getAttribute("data-job-status");
+  function set(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
+  function poll() {
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (job) {
+        if (!job) { window.setTimeout(poll, 3000); return; }
+        if (job.finished) { window.location.reload(); return; }
+        set("job-state", job.state_label);
+        set("job-label", job.label || "等待开始");
+        set("job-done", job.done);
+        set("job-total", job.total ? job.total : "—");
+        set("job-percent", job.percent);
+        set("job-note", job.note);
+        var bar = document.getElementById("job-bar");
+        bar.value = job.percent;
+        bar.textContent = job.percent + "%";
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 500);
+})();
