@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
@@ -281,14 +282,29 @@ class EngineBackend:
         return count
 
     def _fill(self, session: Session, progress) -> int:
+        """Bulk-load every document into the building alias. The next batch is read from the
+        database while the engine indexes the previous one (one bulk request in flight), so the
+        rebuild runs at the engine's pace rather than at the sum of both."""
         count = 0
-        for batch in _batches(_documents(session, None), em.BULK_CHUNK):
-            sources = [em.document_source(doc, created) for doc, created in batch]
-            self._bulk(em.bulk_actions(self.building, sources, []), timeout=REINDEX_TIMEOUT)
-            count += len(batch)
-            if progress is not None:
-                progress(sum(len(doc.items) for doc, _ in batch))
+        in_flight: tuple | None = None       # (future, items in its batch)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reindex-bulk") as sender:
+            for batch in _batches(_documents(session, None), em.BULK_CHUNK):
+                actions = em.bulk_actions(self.building, [em.document_source(doc, created) for doc, created in batch], [])
+                if in_flight is not None:
+                    self._landed(in_flight, progress)
+                in_flight = (sender.submit(self._bulk, actions, None, REINDEX_TIMEOUT),
+                             sum(len(doc.items) for doc, _ in batch))
+                count += len(batch)
+            if in_flight is not None:
+                self._landed(in_flight, progress)
         return count
+
+    @staticmethod
+    def _landed(in_flight: tuple, progress) -> None:
+        future, items = in_flight
+        future.result()                      # raises what the bulk request raised
+        if progress is not None:
+            progress(items)
 
     # -- duplicate candidates -----------------------------------------------------------------------
 
