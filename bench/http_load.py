@@ -25,12 +25,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env: dict, workers: int = 2, threads: int = 4) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(env: dict, workers: int = 2, threads: int = 4,
+                   extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, int]:
     """The production server on loopback only, with the recommended settings for this machine."""
     port = free_port()
     cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
            "--threads", str(threads), "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning",
-           "registry.app:create_app()"]
+           *extra, "registry.app:create_app()"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -10,10 +10,11 @@ Measures status_show first (the same server's cheapest action: the baseline), th
 and item_search with a mix of realistic queries. Prints p50/p95/p99 latency and throughput, and
 search throughput as a ratio of status_show throughput.
 
-The server keeps an exact per-process cache of search results (search.result_cache): after the
-warm-up, repeated queries of the mix are answered from it. So that the figures do not hide what a
-query costs when nothing is cached, every distinct query of the mix is also timed once in-process
-with the cache emptied first ("uncached").
+The server keeps an exact per-process cache of search results (search.result_cache, both
+backends): after the warm-up, repeated queries of the mix are answered from it. So that the figures
+do not hide what a query costs when nothing is cached, the same mix is then run against a second
+server whose workers have every search cache disabled (bench/nocache_gunicorn.py: "uncached mix"),
+and every distinct query of the mix is also timed once in-process with the caches emptied first.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import argparse
 import random
 import statistics
 import time
+from pathlib import Path
 
 from common import bulk_load, scratch_registry
 from http_load import drive, get, start_gunicorn, stop
@@ -38,12 +40,19 @@ def main() -> None:
     parser.add_argument("--engine", action="store_true", help="search through a real OpenSearch node")
     parser.add_argument("--engine-url", default="", help="an engine already running (instead of starting a node)")
     parser.add_argument("--engine-heap", default="1g")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     from search.scan import full_scan
     reg = scratch_registry("sqlite")
+    started = time.perf_counter()
     items = bulk_load(reg, *map(int, args.items_shape.split(",")))
-    with reg.db.unit_of_work() as session:
-        full_scan(session)
+    print(f"loaded {items:,} items in {time.perf_counter() - started:.1f} s", flush=True)
+    if not args.engine:   # (with an engine, its reindex below runs the same database pass)
+        started = time.perf_counter()
+        with reg.db.unit_of_work() as session:
+            full_scan(session)
+        print(f"full scan: {time.perf_counter() - started:.1f} s", flush=True)
     env = {"REGISTRY_DATABASE_URL": reg.settings.resolved_database_url(),
            "REGISTRY_INSTANCE_PATH": reg.settings.instance_path, "REGISTRY_SECRET_KEY": "bench"}
     node = None
@@ -69,31 +78,41 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s", flush=True)
     uncached = time_uncached(reg)
     reg.db.dispose()
-    proc, port = start_gunicorn(env)
+    rng = random.Random(1)
+
+    def search(client: int, n: int):
+        if n % 4 == 3:
+            return get("/api/3/action/item_search", {"q": rng.choice(QUERIES), "rows": 20})
+        params = {"q": rng.choice(QUERIES), "rows": 10, "start": rng.choice([0, 0, 10, 20])}
+        fq = rng.choice(FILTERS)
+        if fq:
+            params["fq"] = fq
+        return get("/api/3/action/package_search", params)
+
+    nocache = ("--config", str(Path(__file__).with_name("nocache_gunicorn.py")))
     try:
-        drive(port, lambda c, n: get("/api/3/action/status_show"), args.clients, 3)  # warm-up
-        baseline = drive(port, lambda c, n: get("/api/3/action/status_show"), args.clients, args.seconds / 3)
-        rng = random.Random(1)
-
-        def search(client: int, n: int):
-            if n % 4 == 3:
-                return get("/api/3/action/item_search", {"q": rng.choice(QUERIES), "rows": 20})
-            params = {"q": rng.choice(QUERIES), "rows": 10, "start": rng.choice([0, 0, 10, 20])}
-            fq = rng.choice(FILTERS)
-            if fq:
-                params["fq"] = fq
-            return get("/api/3/action/package_search", params)
-
-        drive(port, search, args.clients, 3)  # warm-up
-        result = drive(port, search, args.clients, args.seconds)
+        proc, port = start_gunicorn(env, args.workers, args.threads)
+        try:
+            drive(port, lambda c, n: get("/api/3/action/status_show"), args.clients, 3)  # warm-up
+            baseline = drive(port, lambda c, n: get("/api/3/action/status_show"), args.clients, args.seconds / 3)
+            drive(port, search, args.clients, 3)  # warm-up
+            result = drive(port, search, args.clients, args.seconds)
+        finally:
+            stop(proc)
+        proc, port = start_gunicorn(env, args.workers, args.threads, nocache)
+        try:
+            drive(port, search, args.clients, 3)  # warm-up (connections, the element dictionary)
+            uncached_mix = drive(port, search, args.clients, args.seconds)
+        finally:
+            stop(proc)
     finally:
-        stop(proc)
         if node is not None:
             node.stop()
     backend = f"search engine {env['REGISTRY_ES_URL']}" if args.engine else "embedded (SQLite)"
-    print(f"catalog: {items:,} items; backend: {backend}; server: gunicorn 2 workers × 4 threads on 127.0.0.1; "
-          f"{args.clients} clients")
-    for name, r in (("status_show (baseline)", baseline), ("search mix", result)):
+    print(f"catalog: {items:,} items; backend: {backend}; server: gunicorn {args.workers} workers × "
+          f"{args.threads} threads on 127.0.0.1; {args.clients} clients")
+    for name, r in (("status_show (baseline)", baseline), ("search mix", result),
+                    ("search mix, caches off", uncached_mix)):
         print(f"{name:24s} {r['requests']:>7,} requests, {r['throughput']:7.1f} req/s, p50 {r['p50']:6.1f} ms, "
               f"p95 {r['p95']:6.1f} ms, p99 {r['p99']:6.1f} ms, errors {r['errors']}")
         for sample in r["error_samples"]:
@@ -101,7 +120,11 @@ def main() -> None:
     for kind, m in result["by_kind"].items():
         print(f"   {kind:40s} {m['requests']:>7,} requests, p50 {m['p50']:6.1f} ms, p95 {m['p95']:6.1f} ms, "
               f"p99 {m['p99']:6.1f} ms")
-    print(f"search throughput / status_show throughput = {result['throughput'] / baseline['throughput']:.2f}")
+    for kind, m in uncached_mix["by_kind"].items():
+        print(f"   caches off: {kind:28s} {m['requests']:>7,} requests, p50 {m['p50']:6.1f} ms, "
+              f"p95 {m['p95']:6.1f} ms, p99 {m['p99']:6.1f} ms")
+    print(f"search throughput / status_show throughput = {result['throughput'] / baseline['throughput']:.2f}; "
+          f"caches off: {uncached_mix['throughput'] / baseline['throughput']:.2f}")
     for name, times in uncached.items():
         ordered = sorted(times)
         print(f"uncached {name:15s} (in-process, {len(times)} distinct queries, cache emptied before each): "
@@ -110,15 +133,16 @@ def main() -> None:
 
 
 def time_uncached(reg) -> dict[str, list[float]]:
-    """Each distinct request of the mix once, in-process, with the result cache emptied first."""
-    from search.result_cache import RESULTS
+    """Each distinct request of the mix once, in-process, with every search cache emptied first."""
+    from search.result_cache import ITEMS, PACKAGES, RESULTS
     reg.run_action("package_search", None, {"q": QUERIES[0]})  # loads the element dictionary
     times: dict[str, list[float]] = {"package_search": [], "item_search": []}
     requests = [("item_search", {"q": q, "rows": 20}) for q in QUERIES]
     requests += [("package_search", {"q": q, "rows": 10, "start": start, **({"fq": fq} if fq else {})})
                  for q in QUERIES for fq in FILTERS for start in (0, 10, 20)]
     for name, params in requests:
-        RESULTS.clear()
+        for cache in (RESULTS, PACKAGES, ITEMS):
+            cache.clear()
         started = time.perf_counter()
         reg.run_action(name, None, params)
         times[name].append((time.perf_counter() - started) * 1000)

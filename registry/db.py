@@ -131,7 +131,9 @@ class Database:
                 raise
             finally:
                 session.close()
-            _run(session.info.pop(AFTER_COMMIT, []))
+        # After the writer's turn: a hook (the search engine's indexing) may wait on a server and
+        # may write in a unit of work of its own.
+        _run(session.info.pop(AFTER_COMMIT, []))
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:

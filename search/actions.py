@@ -409,6 +409,31 @@ class FindingIdSchema(ReadSchema):
     id = Int("线索编号", required=True, minimum=1)
 
 
+class DuplicateKeyListSchema(ReadSchema):
+    min_units = Int("单位数", minimum=2, maximum=1_000_000, load_default=2)
+    rows = Int("条数", minimum=0, maximum=5000, load_default=50)
+    start = Int("起始位置", minimum=0, load_default=0)
+
+
+@action("duplicate_key_list", auth=_finding_reader, schema=DuplicateKeyListSchema, read_only=True)
+def duplicate_key_list(ctx: Context, data: dict) -> dict:
+    """Data elements (with their role class) that at least `min_units` units collect: where
+    duplicate collection concentrates, most units first. Counted by the search engine's
+    aggregation when one is configured (no database pass), else from the item mapping; the same
+    answer either way. Elements of a unit's own records are left out, as in the findings."""
+    keys = [k for k in ctx.search.duplicate_keys(ctx.session, min_units=data["min_units"])
+            if counts_for_duplication(k.key.split("@", 1)[0])]
+    keys.sort(key=lambda k: (-k.units, -k.resources, k.key))
+    names = _element_names()
+    start, rows = data["start"] or 0, 50 if data["rows"] is None else data["rows"]
+    results = []
+    for k in keys[start:start + rows]:
+        element, _, role = k.key.partition("@")
+        results.append({"key": k.key, "data_element": element, "data_element_name": names.get(element, ""),
+                        "role": role or None, "units": k.units, "resources": k.resources})
+    return {"count": len(keys), "results": results}
+
+
 @action("duplicate_show", auth=_finding_reader, schema=FindingIdSchema, read_only=True)
 def duplicate_show(ctx: Context, data: dict) -> dict:
     """One finding with its evidence, its explanation and every item now holding its data element."""

@@ -17,7 +17,9 @@ Request bodies are built in `search.es_mappings` (pure functions, unit-tested).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
@@ -37,6 +39,7 @@ from search.embedded import EmbeddedSearch, query_elements
 from search.engines import REQUEST_TIMEOUT, EngineError, make_client
 from search.models import SearchOutbox
 from search.query import SearchQuery
+from search.result_cache import MAX_PREFIX, PREFIX_ROWS, RESULTS, Ranked, bump_version, read_version
 
 log = logging.getLogger("registry.search")
 
@@ -100,15 +103,41 @@ class EngineBackend:
     # -- searching ---------------------------------------------------------------------------
 
     def search_packages(self, session: Session, query: SearchQuery) -> SearchResult:
+        """Through the per-process result cache, as the embedded backend (search.result_cache): the
+        answer to a request body (count, the first ranked ids, facets) is kept under the index
+        version, which every write replaces in its transaction and again once the engine holds it
+        (`_sync`), so an answer read from the engine between the commit and the indexing is never
+        served after it. Pages within the kept ids cost no engine request."""
         body = em.search_body(query, query_elements(query.q) if query.q else [])
+        version = read_version(session) if session is not None else None
+        if version is None:   # a write transaction, or no index version yet: no cache
+            return em.search_result(self._search(body), query)
+        key = ("engine", self.alias, json.dumps({k: v for k, v in body.items() if k not in ("from", "size")},
+                                                sort_keys=True, ensure_ascii=False))
+        start, window = query.start, query.start + query.rows
+        found = RESULTS.get(version, key)
+        if found is None or (query.rows and found.short_of(window) and window <= MAX_PREFIX):
+            prefix = min(max(window, PREFIX_ROWS), MAX_PREFIX) if query.rows else 0
+            first = em.search_result(self._search({**body, "from": 0, "size": prefix}), query)
+            found = Ranked(first.count, tuple(first.ids), first.facets)
+            RESULTS.put(version, key, found)
+        if not query.rows or start >= found.count:
+            ids: list[int] = []
+        elif not found.short_of(window):
+            ids = list(found.ids[start:window])
+        else:   # a deep page
+            ids = em.search_result(self._search(body), query).ids
+        return SearchResult(count=found.count, ids=ids,
+                            facets={f: dict(found.facets.get(f, {})) for f in query.facet_fields})
+
+    def _search(self, body: dict) -> dict:
         try:
-            response = self.es.search(index=self.alias, body=body)
+            return self.es.search(index=self.alias, body=body)
         except EngineError as exc:
             log.error("search engine failed a search on %s: %s", self.alias, exc)
             if exc.kind == "refused":   # the engine refuses this query (not the service): a 400
                 raise SearchQueryError(USER_MESSAGES["refused"]) from None
             raise SearchUnavailable(USER_MESSAGES.get(exc.kind, USER_MESSAGES["failed"])) from None
-        return em.search_result(response, query)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -178,9 +207,12 @@ class EngineBackend:
             sources = [em.document_source(doc, created) for doc, created in _documents(current, ids)]
         found = {s["id"] for s in sources}
         self._bulk(em.bulk_actions(self.alias, sources, [i for i in ids if i not in found]), refresh="wait_for")
-        if building:
-            return False
-        with self._session(session) as current:
+        with self._session(session, write=True) as current:
+            # The engine now answers with these documents: answers cached from it before (possibly
+            # under the write's own version, between its commit and now) become unreachable.
+            bump_version(current)
+            if building:
+                return False
             for start in range(0, len(tokens), 400):
                 current.execute(delete(SearchOutbox).where(
                     tuple_(SearchOutbox.resource_id, SearchOutbox.queued_at).in_(tokens[start:start + 400])))
@@ -200,13 +232,13 @@ class EngineBackend:
         building = sorted(i for i, meta in indices.items() if self.building in meta.get("aliases", {}))
         return live, building
 
-    def _session(self, session: Session | None = None):
+    def _session(self, session: Session | None = None, write: bool = False):
         """The caller's session (its transaction, not committed here), or a fresh unit of work."""
         if session is not None:
             return nullcontext(session)
         if self.db is None:
             raise RuntimeError("ElasticsearchBackend needs the Database (make_backend passes it)")
-        return self.db.unit_of_work()
+        return self.db.unit_of_work(write=write)
 
     # -- rebuilding ----------------------------------------------------------------------------
 
@@ -250,26 +282,43 @@ class EngineBackend:
         return count
 
     def _fill(self, session: Session, progress) -> int:
+        """Bulk-load every document into the building alias. The next batch is read from the
+        database while the engine indexes the previous one (one bulk request in flight), so the
+        rebuild runs at the engine's pace rather than at the sum of both."""
         count = 0
-        for batch in _batches(_documents(session, None), em.BULK_CHUNK):
-            sources = [em.document_source(doc, created) for doc, created in batch]
-            self._bulk(em.bulk_actions(self.building, sources, []), timeout=REINDEX_TIMEOUT)
-            count += len(batch)
-            if progress is not None:
-                progress(sum(len(doc.items) for doc, _ in batch))
+        in_flight: tuple | None = None       # (future, items in its batch)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reindex-bulk") as sender:
+            for batch in _batches(_documents(session, None), em.BULK_CHUNK):
+                actions = em.bulk_actions(self.building, [em.document_source(doc, created) for doc, created in batch], [])
+                if in_flight is not None:
+                    self._landed(in_flight, progress)
+                in_flight = (sender.submit(self._bulk, actions, None, REINDEX_TIMEOUT),
+                             sum(len(doc.items) for doc, _ in batch))
+                count += len(batch)
+            if in_flight is not None:
+                self._landed(in_flight, progress)
         return count
+
+    @staticmethod
+    def _landed(in_flight: tuple, progress) -> None:
+        future, items = in_flight
+        future.result()                      # raises what the bulk request raised
+        if progress is not None:
+            progress(items)
 
     # -- duplicate candidates -----------------------------------------------------------------------
 
-    def duplicate_keys(self, min_units: int = 2, page_size: int = 1000) -> list[em.DuplicateKey]:
-        """Item keys (data element + role class) held by at least `min_units` units, computed by the
-        cluster: a composite terms aggregation on items.key with a cardinality of unit_id, paged, so
-        no pairs of items or resources are ever compared. `search.scan.refresh_findings(session,
-        {k.key for k in keys})` then builds findings for just these keys from the database."""
+    def duplicate_keys(self, session: Session | None = None, min_units: int = 2,
+                       page_size: int = 1000) -> list[em.DuplicateKey]:
+        """Item keys (data element + role class) held by at least `min_units` units, in key order,
+        computed by the cluster (the database is not read): a composite terms aggregation on
+        items.key with a cardinality of unit_id, paged, so no pairs of items or resources are ever
+        compared. The same answer as `EmbeddedSearch.duplicate_keys` (the action
+        `duplicate_key_list` uses either)."""
         found: list[em.DuplicateKey] = []
         after = None
         while True:
-            response = self.es.search(self.alias, em.duplicate_keys_body(page_size, after))
+            response = self._search(em.duplicate_keys_body(page_size, after))
             keys, after = em.duplicate_keys_page(response, min_units)
             found.extend(keys)
             if after is None:

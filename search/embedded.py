@@ -135,6 +135,15 @@ class EmbeddedSearch:
     def reindex(self, session: Session, progress=None) -> int:
         return store_documents(session, None, progress)
 
+    def duplicate_keys(self, session: Session, min_units: int = 2) -> list:
+        """Item keys (data element + role class) held by at least `min_units` units, in key order:
+        one GROUP BY over the item mapping (the engine backend asks its cluster instead)."""
+        from search.es_mappings import DuplicateKey
+        units = func.count(E.unit_id.distinct())
+        rows = session.execute(select(E.key, units, func.count(E.resource_id.distinct()))
+                               .where(E.key.is_not(None)).group_by(E.key).having(units >= min_units).order_by(E.key))
+        return [DuplicateKey(key, n_units, n_resources) for key, n_units, n_resources in rows]
+
     def ping(self) -> bool:
         return True
 

@@ -211,3 +211,18 @@ def test_reindex_rebuilds_the_same_results(catalog):
         assert reg.search.reindex(session) == 4
     assert snapshot() == before
     assert catalog.names(q="身份证")[-1] == "charlie"
+
+
+def test_the_duplicate_key_list_names_the_elements_several_units_collect(catalog):
+    """The duplicate-key aggregation (the engine's, or the embedded GROUP BY) behind duplicate_key_list."""
+    from registry.cli import CliActor
+    reg = catalog.reg
+    bureau = Factory(reg).user("bureau")["id"]
+    result = reg.run_action("duplicate_key_list", bureau, {})
+    by_element = {r["data_element_name"]: r for r in result["results"]}
+    assert set(by_element) == {"公民身份号码", "姓名"}        # alpha and bravo, in two units
+    assert result["count"] == 2
+    assert all(r["units"] == 2 and r["resources"] == 2 for r in result["results"])
+    assert reg.run_action("duplicate_key_list", bureau, {"min_units": 3}) == {"count": 0, "results": []}
+    reg.run_action("package_delete", CliActor(), {"id": catalog.res["bravo"]["id"]})
+    assert reg.run_action("duplicate_key_list", bureau, {})["count"] == 0

@@ -140,6 +140,24 @@ def test_a_write_committed_while_the_engine_is_down_is_indexed_when_it_comes_bac
     assert set(indexed(engine)) == {kept["id"], renamed["id"], added["id"]}
 
 
+def test_an_answer_read_between_a_commit_and_its_indexing_is_not_served_once_the_engine_holds_the_write(engine):
+    """Searches are cached per index version; a write replaces the version at its commit, but the
+    engine sees the write only afterwards. An answer read from the engine in between (stored under
+    the write's version) must not outlive the indexing."""
+    from registry.models import InformationResource
+    package = Factory(engine).package(title="窗口期之前的标题")
+    assert found(engine, "窗口期之后") == set()
+    with engine.db.unit_of_work(write=True) as session:      # committed, not yet in the engine
+        session.execute(update(InformationResource).where(InformationResource.id == package["id"])
+                        .values(title="窗口期之后的标题"))
+        engine.search.index_resources(session, {package["id"]})
+    assert outbox(engine) == {package["id"]}
+    assert found(engine, "窗口期之后") == set()               # the engine's answer, under the new version
+    assert found(engine, "窗口期之后") == set()               # (now from the cache)
+    assert engine.search.replay_outbox() == 1                # the engine holds the write
+    assert found(engine, "窗口期之后") == {"窗口期之后的标题"}
+
+
 def test_a_write_while_the_engine_hangs_commits_tells_the_searcher_and_is_indexed_by_the_next_write(
         engine, engine_app, migrated, tmp_path, own_node):
     slow = create_app({"database_url": migrated, "instance_path": str(tmp_path), "secret_key": "k",
