@@ -48,14 +48,17 @@ def export_filename(session: Session, unit=None, system=None) -> str:
     return f"信息资源目录-{scope}-{clock.today():%Y%m%d}.xlsx"
 
 
-def export_catalog(session: Session, out: Path | str, *, unit=None, system=None) -> dict:
-    """Write the workbook for a unit (id/code), a system (id/code) or everything; returns counts."""
+def export_catalog(session: Session, out: Path | str, *, unit=None, system=None, public_only: bool = False) -> dict:
+    """Write the workbook for a unit (id/code), a system (id/code) or everything; returns counts.
+    `public_only`: only the resources open to the public (what an anonymous caller may read)."""
     query = (select(R, S.name, S.code, U.name, U.code).join(S, S.id == R.system_id).join(U, U.id == R.unit_id)
              .order_by(by_pinyin(U.name), by_pinyin(S.name), R.id))
     if system is not None:
         query = query.where(R.system_id == get_system(session, system, "system").id)
     elif unit is not None:
         query = query.where(R.unit_id == get_unit(session, unit, "unit").id)
+    if public_only:
+        query = query.where(R.open_to_public.is_(True))
     writer = _Writer()
     batch: list = []
     for row in session.execute(query.execution_options(yield_per=BATCH)):
