@@ -579,7 +579,7 @@ def test_a_search_sends_the_built_request_to_the_live_alias(stand_in):
     assert result["count"] == 1
     # anonymously: the same request, limited to the resources open to the public
     stand_in.requests.clear()
-    assert reg.run_action("package_search", None, params)["count"] == 0
+    reg.run_action("package_search", None, params)   # (the stand-in answers the same canned hits)
     (method, path, _, body), = stand_in.calls("POST", "_search") or stand_in.calls("GET", "_search")
     public = parse_search(params)
     public.public_only = True
