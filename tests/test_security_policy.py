@@ -257,3 +257,20 @@ def test_no_link_shown_to_an_anonymous_visitor_leads_to_a_refusal_or_a_missing_p
                 queue.append(link.path + (f"?{link.query}" if link.query else ""))
     assert f"/resources/{world['open_package']['name']}" in seen
     assert not any(world["package"]["name"] in p for p in seen)
+
+
+def test_a_project_shows_an_anonymous_caller_only_its_parts_resources_open_to_the_public(reg, make, world):
+    from tests.projects_support import declaration
+    project = make.act("project_create", declaration(world["own"]["id"], name="跨部门协同平台"))
+    for unit, package in ((world["own"], world["package"]), (world["public_unit"], world["open_package"])):
+        make.act("project_part_set", {"id": project["id"], "unit": unit["id"], "content": "数据",
+                                      "resources": [package["id"]]})
+    bureau = world["users"]["bureau"]["id"]
+
+    def parts(actor):
+        return [p["resource_ids"] for p in reg.run_action("project_show", actor, {"id": project["id"]})["parts"]]
+    assert parts(bureau) == [[world["package"]["id"]], [world["open_package"]["id"]]]
+    assert parts(None) == [[], [world["open_package"]["id"]]]
+    assert reg.run_action("project_overlap", bureau, {"id": project["id"]})["count"] == 1   # 公民身份号码
+    public = reg.run_action("project_overlap", None, {"id": project["id"]})
+    assert public["count"] == 0 and world["package"]["title"] not in str(public)
