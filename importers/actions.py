@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 
 from catalog_schema.fields import Bool, ChineseSchema, Ref, Text
 from registry.actions.base import Context, action
-from registry.authz import require_login, require_role, require_unit_writer
+from registry.authz import public_catalog_only, require_login, require_role, require_unit_writer
 from registry.models import User
 from importers.catalog_import import find_unit, import_catalog, import_unit
 from importers.catalog_reader import CatalogReader
@@ -206,7 +206,7 @@ class CatalogExportSchema(ChineseSchema):
 
 
 def _export_reader(ctx: Context, data: dict) -> None:
-    return None   # the catalog is public, as package_show is
+    return None   # as package_search: anonymous callers get the public catalog (see catalog_export)
 
 
 def export_summary(counts: dict) -> str:
@@ -217,8 +217,10 @@ def export_summary(counts: dict) -> str:
 
 @action("catalog_export", auth=_export_reader, schema=CatalogExportSchema, read_only=True)
 def catalog_export(ctx: Context, data: dict) -> dict:
-    """The catalog of a unit, a system or the county in the Attachment 2 layout (CLI and export page)."""
+    """The catalog of a unit, a system or the county in the Attachment 2 layout (CLI and export page).
+    Anonymous callers: only the resources open to the public."""
     from importers.catalog_export import export_catalog, export_filename
     scope = {"unit": data.get("unit"), "system": data.get("system")}
     filename = export_filename(ctx.session, **scope)
-    return {**export_catalog(ctx.session, data["out"].file, **scope, progress=ctx.progress), "filename": filename}
+    return {**export_catalog(ctx.session, data["out"].file, public_only=public_catalog_only(ctx), **scope,
+                             progress=ctx.progress), "filename": filename}

@@ -48,8 +48,10 @@ def export_filename(session: Session, unit=None, system=None) -> str:
     return f"信息资源目录-{scope}-{clock.today():%Y%m%d}.xlsx"
 
 
-def export_catalog(session: Session, out: Path | str, *, unit=None, system=None, progress=None) -> dict:
+def export_catalog(session: Session, out: Path | str, *, unit=None, system=None, public_only: bool = False,
+                   progress=None) -> dict:
     """Write the workbook for a unit (id/code), a system (id/code) or everything; returns counts.
+    `public_only`: only the resources open to the public (what an anonymous caller may read);
     `progress`: an action's progress channel (resources written)."""
     query = (select(R, S.name, S.code, U.name, U.code).join(S, S.id == R.system_id).join(U, U.id == R.unit_id)
              .order_by(by_pinyin(U.name), by_pinyin(S.name), R.id))
@@ -58,6 +60,8 @@ def export_catalog(session: Session, out: Path | str, *, unit=None, system=None,
         scope = [R.system_id == get_system(session, system, "system").id]
     elif unit is not None:
         scope = [R.unit_id == get_unit(session, unit, "unit").id]
+    if public_only:
+        scope.append(R.open_to_public.is_(True))
     query = query.where(*scope)
     if progress is not None:
         progress.start(session.scalar(select(func.count(R.id)).where(*scope)) or 0, "导出信息资源")

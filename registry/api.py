@@ -101,6 +101,11 @@ def action_view(name: str):
             raise MethodRefused(f"“{name}”会修改数据，须用 POST 提交（GET 只用于查询，以免内容留在网址和代理日志中）")
         with reg.db.unit_of_work() as session:
             user_id = token_user_id(session)
+        if user_id is None and get_action(name).read_only and g.get("user") is not None:
+            # a page's own script reading (the provider hint of the resource form): as the logged-in
+            # user of the session cookie, so it sees what its pages see. Reads only: a write needs a
+            # token (the cookie alone would be a cross-site request forgery risk).
+            user_id = g.user.id
         touch = g.pop("registry_touch_token", None)
         if touch is not None:
             with reg.db.unit_of_work(write=True) as session:

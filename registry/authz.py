@@ -1,7 +1,10 @@
 """Who may do what. Enforced in the service layer (actions' auth functions), never in views.
 
-Reads of the catalog are public (it is a catalog, and CKAN clients read anonymously); every
-write needs a user whose role allows it, and a department writes only its own unit's records.
+An anonymous caller reads only the public catalog: the resources marked 向社会开放
+(`open_to_public`) and their items, with every count over those alone; a closed resource named to
+it answers as if it did not exist (docs/security.md, "What an anonymous visitor may read"). Every
+logged-in role reads the whole catalog. Every write needs a user whose role allows it, and a
+department writes only its own unit's records.
 """
 from __future__ import annotations
 
@@ -38,3 +41,40 @@ def require_unit_writer(ctx, unit_id: int) -> None:
 def allow_public(ctx, data) -> None:
     """Auth function of public read actions."""
     return None
+
+
+def public_catalog_only(ctx) -> bool:
+    """Whether `ctx` reads only the public catalog (resources open to the public): anonymous callers."""
+    return ctx.user is None
+
+
+def readable_resources(ctx, stmt, open_column=None):
+    """`stmt` narrowed to the resources `ctx` may read (`open_column`: the open_to_public column of
+    the resource table in `stmt`, InformationResource's by default)."""
+    if not public_catalog_only(ctx):
+        return stmt
+    if open_column is None:
+        from registry.models import InformationResource
+        open_column = InformationResource.open_to_public
+    return stmt.where(open_column.is_(True))
+
+
+def readable_resource_ids(ctx):
+    """A subquery of the ids of the resources `ctx` may read, or None when it reads every one."""
+    if not public_catalog_only(ctx):
+        return None
+    from sqlalchemy import select
+
+    from registry.models import InformationResource
+    return select(InformationResource.id).where(InformationResource.open_to_public.is_(True))
+
+
+def get_readable_resource(ctx, ref, field: str = "id"):
+    """The resource `ref` names, if `ctx` may read it; a closed resource asked for anonymously is
+    "not found", word for word as a missing one (its existence is not confirmed)."""
+    from registry.errors import NotFound
+    from registry.lookup import get_resource
+    resource = get_resource(ctx.session, ref, field)
+    if public_catalog_only(ctx) and not resource.open_to_public:
+        raise NotFound(f"信息资源“{ref}”不存在")
+    return resource

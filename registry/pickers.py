@@ -2,8 +2,8 @@
 
 A user never types an id or a code: pickers list records by name, filter as the user types, and
 send the id. The page renders the first choices itself (it works without JavaScript); the filter
-box asks this action for more when the list is long. Reads of the catalog and of projects are
-public, so the lookup is too.
+box asks this action for more when the list is long. The names of units, systems and projects
+are public (docs/security.md), so the lookup is too.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import ChineseSchema, Int, NoInput, Ref, Text, Vocab
 from registry import audit
 from registry.actions.base import Context, action
-from registry.authz import allow_public, require_login, require_role
+from registry.authz import allow_public, readable_resource_ids, readable_resources, require_login, require_role
 from registry.db import in_chunks, utcnow
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.lookup import get_system
@@ -48,13 +48,15 @@ class ItemSearchSchema(ReadSchema):
 def item_search(ctx: Context, data: dict) -> dict:
     """Search information items by name (substring) or data element (an element's name or synonym,
     or an everyday word such as 社保, 公积金, 营业执照); exact element matches first (sort relevance),
-    or sorted by name, unit, system or resource. Nothing found: `suggestions` lists the closest terms."""
+    or sorted by name, unit, system or resource. Nothing found: `suggestions` lists the closest terms.
+    Anonymous callers find only the items of resources open to the public."""
     from search.embedded import query_elements
     from search.result_cache import ITEMS, cached_dicts, ranked_page
     from search.text_index import names_containing
     I, E, R, S, U = InformationItem, ItemElement, InformationResource, InformationSystem, Unit
     session = ctx.session
     elements = query_elements(data["q"]) if data["q"] else []
+    readable = readable_resource_ids(ctx)   # None: every resource
 
     @cache  # (built only when the answer is not cached)
     def conditions() -> list:
@@ -69,6 +71,8 @@ def item_search(ctx: Context, data: dict) -> dict:
             unit = data["unit"]
             found.append(E.unit_id == unit if isinstance(unit, int)
                          else E.unit_id.in_(select(U.id).where(U.code == unit)))
+        if readable is not None:
+            found.append(E.resource_id.in_(readable))
         return found
 
     def ranked():
@@ -80,7 +84,7 @@ def item_search(ctx: Context, data: dict) -> dict:
         return ordered(stmt, data["sort"], {"relevance": relevance, "name": I.name, "unit": U.name, "system": S.name,
                                             "resource": R.title}, ("relevance", False), E.item_id)
 
-    key = ("item_search", data["q"], data.get("unit"), data.get("data_element"), data["sort"])
+    key = ("item_search", data["q"], data.get("unit"), data.get("data_element"), data["sort"], readable is None)
     start, rows = data["start"] or 0, 20 if data["rows"] is None else data["rows"]  # (null: the defaults)
     found, ids = ranked_page(session, key, start, rows, ranked=ranked,
                              count=lambda: session.scalar(select(func.count()).select_from(E).where(*conditions())))
@@ -125,7 +129,8 @@ class ProviderLookupSchema(ReadSchema):
 def item_provider_lookup(ctx: Context, data: dict) -> dict:
     """Before saving an item: which other units already provide it, and how to obtain it. The provider
     is chosen by the same rule as the duplicate findings (search.scan.provider_systems): the
-    element's authoritative unit when it holds the item, else the units that share it."""
+    element's authoritative unit when it holds the item, else the units that share it. Anonymous
+    callers see only providers through resources open to the public."""
     from search.scan import provider_systems
     match = matcher().match(data["name"], data.get("data_type"), data.get("data_length"))
     result = {"data_element": match.element_id, "data_element_name": _element_names().get(match.element_id, ""),
@@ -139,13 +144,13 @@ def item_provider_lookup(ctx: Context, data: dict) -> dict:
     elif ctx.user is not None and getattr(ctx.user, "unit_id", None):
         own_unit = ctx.user.unit_id
     R, E = InformationResource, ItemElement
-    rows = ctx.session.execute(
-        select(Unit.id, Unit.name, InformationSystem.id, InformationSystem.name, R.title, R.name, R.sharing_type,
-               R.sharing_method, InformationItem.name, InformationItem.sharing_type, E.shares)
+    rows = ctx.session.execute(readable_resources(
+        ctx, select(Unit.id, Unit.name, InformationSystem.id, InformationSystem.name, R.title, R.name, R.sharing_type,
+                    R.sharing_method, InformationItem.name, InformationItem.sharing_type, E.shares)
         .select_from(E).join(InformationItem, InformationItem.id == E.item_id).join(R, R.id == E.resource_id)
         .join(InformationSystem, InformationSystem.id == R.system_id).join(Unit, Unit.id == R.unit_id)
         .where(E.key == match.key, E.unit_id != (own_unit or -1))
-        .order_by(by_pinyin(Unit.name), by_pinyin(R.title), InformationItem.id).limit(500)).all()
+        .order_by(by_pinyin(Unit.name), by_pinyin(R.title), InformationItem.id).limit(500))).all()
     systems: dict[int, tuple[int, bool]] = {}
     for row in rows:
         unit_id, system_id, shares = row[0], row[2], bool(row[10])
@@ -545,9 +550,13 @@ class OverlapSchema(ReadSchema):
 
 @action("overlap_matrix", auth=allow_public, schema=OverlapSchema, read_only=True)
 def overlap_matrix(ctx: Context, data: dict) -> dict:
-    """Unit × unit: how many duplication-relevant data elements both units collect."""
-    rows = ctx.session.execute(select(ItemElement.unit_id, ItemElement.key, ItemElement.element_id)
-                               .where(ItemElement.key.is_not(None)).distinct()).all()
+    """Unit × unit: how many duplication-relevant data elements both units collect. Anonymous callers:
+    counted over the resources open to the public only (confirmed findings: those on an open resource)."""
+    readable = readable_resource_ids(ctx)   # None: every resource
+    stmt = select(ItemElement.unit_id, ItemElement.key, ItemElement.element_id).where(ItemElement.key.is_not(None))
+    if readable is not None:
+        stmt = stmt.where(ItemElement.resource_id.in_(readable))
+    rows = ctx.session.execute(stmt.distinct()).all()
     keys_by_unit: dict[int, set[str]] = defaultdict(set)
     for unit_id, key, element_id in rows:
         if counts_for_duplication(element_id):
@@ -555,10 +564,12 @@ def overlap_matrix(ctx: Context, data: dict) -> dict:
     units = ctx.session.execute(select(Unit.id, Unit.code, Unit.name).order_by(by_pinyin(Unit.name), Unit.code)).all()
     units = [u for u in units if u[0] in keys_by_unit]
     confirmed = defaultdict(int)
-    for unit_id, provider_unit in ctx.session.execute(
-            select(DuplicateFinding.unit_id, InformationSystem.unit_id)
-            .join(InformationSystem, InformationSystem.id == DuplicateFinding.must_reuse_from_system_id)
-            .where(DuplicateFinding.state == "confirmed", DuplicateFinding.active.is_(True))):
+    decided = (select(DuplicateFinding.unit_id, InformationSystem.unit_id)
+               .join(InformationSystem, InformationSystem.id == DuplicateFinding.must_reuse_from_system_id)
+               .where(DuplicateFinding.state == "confirmed", DuplicateFinding.active.is_(True)))
+    if readable is not None:
+        decided = decided.where(DuplicateFinding.resource_id.in_(readable))
+    for unit_id, provider_unit in ctx.session.execute(decided):
         confirmed[(unit_id, provider_unit)] += 1
     matrix = [[len(keys_by_unit[a[0]] & keys_by_unit[b[0]]) if a[0] != b[0] else len(keys_by_unit[a[0]])
                for b in units] for a in units]

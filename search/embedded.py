@@ -55,6 +55,8 @@ class EmbeddedSearch:
 
     def _conditions(self, session: Session, query: SearchQuery) -> list:
         conditions = _filter_conditions(query.filters)
+        if query.public_only:
+            conditions.append(R.open_to_public.is_(True))
         if query.q:
             text_match = and_(*(R.id.in_(resources_containing(session, search_text(t))) for t in query.q.split()))
             elements = query_elements(query.q)
@@ -65,7 +67,8 @@ class EmbeddedSearch:
 
     def search_packages(self, session: Session, query: SearchQuery) -> SearchResult:
         key = ("package_search", query.q, tuple(sorted((k, tuple(v)) for k, v in query.filters.items())),
-               tuple(query.sort), tuple(query.facet_fields), query.facet_limit, query.facet_mincount)
+               tuple(query.sort), tuple(query.facet_fields), query.facet_limit, query.facet_mincount,
+               query.public_only)
         where = cache(lambda: self._conditions(session, query))  # (built only when not cached)
         found, ids = ranked_page(
             session, key, query.start, query.rows,

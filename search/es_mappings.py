@@ -248,6 +248,8 @@ def score_clauses(q: str, elements: list[str]) -> list[dict]:
 def query_clause(query: SearchQuery, elements: list[str]) -> dict:
     """Every term must match (substring); a document holding an element the query names also matches."""
     filters = filter_clauses(query.filters)
+    if query.public_only:
+        filters.append({"term": {"open_to_public": True}})
     should: list[dict] = []
     terms = [t for t in (search_text(part) for part in query.q.split()) if t]
     if terms:

@@ -38,6 +38,9 @@ class SearchQuery:
     facet_fields: list[str] = field(default_factory=list)
     facet_limit: int = 50
     facet_mincount: int = 1
+    # only resources open to the public (an anonymous caller: registry.authz.public_catalog_only);
+    # a condition of its own, on top of any fq (an fq on open_to_public cannot widen it)
+    public_only: bool = False
 
 
 def _int(data: dict, key: str, default: int, minimum: int = 0) -> int:

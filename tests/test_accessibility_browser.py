@@ -133,4 +133,4 @@ def test_deleting_a_resource_asks_first_and_cancelling_keeps_it(browser, county,
     page.get_by_role("button", name="删除").click()
     assert asked and "不可撤销" in asked[0]
     assert page.locator("h1").inner_text() == "无障碍资源"
-    assert reg.run_action("package_show", None, {"id": county["resource"]["id"]})["title"] == "无障碍资源"
+    assert reg.run_action("package_show", county["owner"]["id"], {"id": county["resource"]["id"]})["title"] == "无障碍资源"

@@ -12,7 +12,7 @@ def post(client, name, data=None, token=None, raw=None):
 
 
 def test_both_action_paths_and_get_with_json_content_type_work(client, make):
-    make.package()
+    make.package(open_to_public=True)   # (anonymous: the public catalog)
     for path in ("/api/action/package_list", "/api/3/action/package_list"):
         resp = client.get(path, headers={"Content-Type": "application/json"})
         assert resp.status_code == 200 and resp.get_json()["success"] is True

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from importers.actions import LocalFile
 from registry.actions.base import ACTIONS, load_all
+from registry.cli import CliActor
 from registry.errors import NotAuthorized
 
 ROLES = ("department_own", "department_other", "bureau", "finance", "reviewer", "admin", "anonymous")
@@ -187,11 +188,11 @@ def _assert_took_effect(reg, action_name, actor):
 
 
 def test_a_refused_write_changes_nothing(reg, make, world):
-    before = reg.run_action("package_show", None, {"id": world["package"]["id"]})
+    before = reg.run_action("package_show", CliActor(), {"id": world["package"]["id"]})
     with pytest.raises(NotAuthorized):
         reg.run_action("package_patch", world["users"]["department_other"]["id"],
                        {"id": world["package"]["id"], "title": "被篡改"})
-    after = reg.run_action("package_show", None, {"id": world["package"]["id"]})
+    after = reg.run_action("package_show", CliActor(), {"id": world["package"]["id"]})
     assert after == before
 
 

@@ -108,7 +108,7 @@ def test_sqlite_to_postgresql_and_back_restores_every_record_of_every_table(tmp_
     # the restored PostgreSQL instance keeps working: new ids follow the restored ones, search finds
     created = pg.run_action("unit_create", CliActor(), {"code": "after-restore", "name": "恢复后新建单位"})
     assert created["id"] > max(row[0] for row in _dump(sqlite_src)["unit"])
-    found = pg.run_action("package_search", None, {"q": "身份"})
+    found = pg.run_action("package_search", CliActor(), {"q": "身份"})
     assert found["count"] > 0
     for reg in (sqlite_src, pg, back):
         reg.db.dispose()

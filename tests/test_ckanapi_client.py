@@ -24,11 +24,13 @@ def county(make):
     make.package(dibao, title="低保对象信息", items=("身份证号", "姓名", "家庭人口数"))
     make.package(dibao, title="救助资金发放信息", items=("发放金额", "发放日期"))
     return {"police": police, "civil": civil, "hukou": hukou, "dibao": dibao,
-            "civil_user": make.user("department", civil), "police_user": make.user("department", police)}
+            "civil_user": make.user("department", civil), "police_user": make.user("department", police),
+            # these resources are not open to the public: a logged-in reader (anonymously: test_security_policy)
+            "reader": make.token(make.user("reviewer"))}
 
 
 def test_package_search_finds_substring_in_item_names(live_url, county):
-    ckan = ckanapi.RemoteCKAN(live_url)
+    ckan = ckanapi.RemoteCKAN(live_url, apikey=county["reader"])
     result = ckan.action.package_search(q="身份证", rows=10)
     assert result["count"] == 2
     assert {r["title"] for r in result["results"]} == {"户籍人口信息", "低保对象信息"}
@@ -36,7 +38,7 @@ def test_package_search_finds_substring_in_item_names(live_url, county):
 
 
 def test_package_search_fq_facets_rows_start(live_url, county):
-    ckan = ckanapi.RemoteCKAN(live_url)
+    ckan = ckanapi.RemoteCKAN(live_url, apikey=county["reader"])
     result = ckan.action.package_search(fq="organization:yymzj", **{"facet.field": ["organization", "sharing_type"]})
     assert result["count"] == 2
     assert result["search_facets"]["organization"]["items"][0]["display_name"] == "云阳县民政局"
@@ -49,12 +51,12 @@ def test_package_search_fq_facets_rows_start(live_url, county):
 
 def test_rows_that_is_not_a_number_is_a_validation_error(live_url, county):
     with pytest.raises(ckanapi.ValidationError) as caught:
-        ckanapi.RemoteCKAN(live_url).action.package_search(rows="abc")
+        ckanapi.RemoteCKAN(live_url, apikey=county["reader"]).action.package_search(rows="abc")
     assert "rows" in caught.value.error_dict
 
 
 def test_get_only_client_works(live_url, county):
-    ckan = ckanapi.RemoteCKAN(live_url, get_only=True)
+    ckan = ckanapi.RemoteCKAN(live_url, get_only=True, apikey=county["reader"])
     assert ckan.action.package_search(q="低保")["count"] >= 1
     assert len(ckan.action.organization_list()) == 2
 
@@ -76,7 +78,7 @@ def test_package_create_with_bad_sharing_type_raises_validation_error_naming_fie
 def test_department_token_writing_another_units_resource_raises_not_authorized(live_url, county, make):
     token = make.token(county["civil_user"])
     ckan = ckanapi.RemoteCKAN(live_url, apikey=token)
-    police_pkg = ckanapi.RemoteCKAN(live_url).action.package_search(q="户籍人口信息")["results"][0]
+    police_pkg = ckanapi.RemoteCKAN(live_url, apikey=county["reader"]).action.package_search(q="户籍人口信息")["results"][0]
     with pytest.raises(ckanapi.NotAuthorized):
         ckan.action.package_patch(id=police_pkg["id"], title="被改")
     created = ckan.action.package_create(system=county["dibao"]["code"], title="新资源", sharing_type="不予共享",
@@ -90,7 +92,7 @@ def test_invalid_token_is_an_authorization_error(live_url, county):
 
 
 def test_ckanapi_cli_from_another_process(live_url, county):
-    run = subprocess.run([*CKANAPI, "action", "package_search", "q=身份证", "-r", live_url],
+    run = subprocess.run([*CKANAPI, "action", "package_search", "q=身份证", "-r", live_url, "-a", county["reader"]],
                          capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["count"] == 2
@@ -99,14 +101,14 @@ def test_ckanapi_cli_from_another_process(live_url, county):
 def test_ckanapi_dump_and_search_datasets_terminate(live_url, county, tmp_path):
     out = tmp_path / "dump.jsonl"
     run = subprocess.run([*CKANAPI, "dump", "datasets", "--all", "-O", str(out),
-                          "-r", live_url, "-q"], capture_output=True, text=True, timeout=60, env=CLI_ENV)
+                          "-r", live_url, "-q", "-a", county["reader"]], capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert len(out.read_text().splitlines()) == 3
-    run = subprocess.run([*CKANAPI, "search", "datasets", "q=姓名", "-r", live_url],
+    run = subprocess.run([*CKANAPI, "search", "datasets", "q=姓名", "-r", live_url, "-a", county["reader"]],
                          capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.splitlines()) == 2
-    run = subprocess.run([*CKANAPI, "dump", "organizations", "--all", "-r", live_url, "-q"],
+    run = subprocess.run([*CKANAPI, "dump", "organizations", "--all", "-r", live_url, "-q", "-a", county["reader"]],
                          capture_output=True, text=True, timeout=60, env=CLI_ENV)
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.splitlines()) == 2

@@ -61,13 +61,16 @@ def _indexed_ids(cluster) -> set[str]:
 
 def test_embedded_index_has_no_window_a_writer_killed_right_after_commit_is_found_after_restart(migrated, tmp_path, make):
     system = make.system()
+    reader = {"Authorization": make.token(make.user("reviewer"))}   # (the resource is not open to the public)
     _crash(migrated, tmp_path, "embedded", "", system["id"])
 
     restarted = create_app({"database_url": migrated, "instance_path": str(tmp_path), "secret_key": "k", **CHEAP_HASH})
     try:
-        found = restarted.test_client().get("/api/3/action/package_search", query_string={"q": "低保名册"}).get_json()
+        found = restarted.test_client().get("/api/3/action/package_search", query_string={"q": "低保名册"},
+                                                  headers=reader).get_json()
         assert [r["title"] for r in found["result"]["results"]] == ["崩溃后仍可检索的低保名册"]
-        items = restarted.test_client().get("/api/3/action/item_search", query_string={"q": "救助对象"}).get_json()
+        items = restarted.test_client().get("/api/3/action/item_search", query_string={"q": "救助对象"},
+                                                  headers=reader).get_json()
         assert items["result"]["count"] == 1
     finally:
         restarted.extensions["registry"].db.dispose()

@@ -572,12 +572,20 @@ def test_a_search_sends_the_built_request_to_the_live_alias(stand_in):
     Factory(reg).package()
     stand_in.requests.clear()
     params = {"q": "身份证", "fq": "sharing_type:conditional", "facet.field": ["organization"], "rows": 5}
-    result = reg.run_action("package_search", None, params)
+    result = reg.run_action("package_search", CliActor(), params)
     (method, path, _, body), = stand_in.calls("POST", "_search") or stand_in.calls("GET", "_search")
     assert path == "/reg-resources/_search"
     # the first 100 ranked ids are asked once and cached (search.result_cache), the page cut from them
     assert body == {**em.search_body(parse_search(params), ["DE0001"]), "from": 0, "size": 100}
     assert result["count"] == 1
+    # anonymously: the same request, limited to the resources open to the public
+    stand_in.requests.clear()
+    reg.run_action("package_search", None, params)   # (the stand-in answers the same canned hits)
+    (method, path, _, body), = stand_in.calls("POST", "_search") or stand_in.calls("GET", "_search")
+    public = parse_search(params)
+    public.public_only = True
+    assert body == em.search_body(public, ["DE0001"])
+    assert {"term": {"open_to_public": True}} in body["query"]["bool"]["filter"]
 
 
 def test_while_a_reindex_is_building_writes_keep_their_outbox_rows_until_it_replays_them(stand_in):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from registry.cli import CliActor
 from tests.factories import Factory
 
 
@@ -51,7 +52,12 @@ class Catalog:
             self.res[name] = make.package(system, items=items, name=name, title=title, sharing_type=sharing)
 
     def search(self, **params) -> dict:
-        return self.reg.run_action("package_search", None, params)
+        """As the terminal's operator: the whole catalog (anonymously: see `public`)."""
+        return self.reg.run_action("package_search", CliActor(), params)
+
+    def public(self, **params) -> dict:
+        """Anonymously: only the resources open to the public (docs/security.md)."""
+        return self.reg.run_action("package_search", None, {"rows": 100, **params})
 
     def names(self, **params) -> list[str]:
         return [r["name"] for r in self.search(**params)["results"]]
@@ -226,3 +232,21 @@ def test_the_duplicate_key_list_names_the_elements_several_units_collect(catalog
     assert reg.run_action("duplicate_key_list", bureau, {"min_units": 3}) == {"count": 0, "results": []}
     reg.run_action("package_delete", CliActor(), {"id": catalog.res["bravo"]["id"]})
     assert reg.run_action("duplicate_key_list", bureau, {})["count"] == 0
+def test_an_anonymous_search_finds_counts_and_facets_only_resources_open_to_the_public(catalog):
+    for name in ("alpha", "charlie"):
+        catalog.reg.run_action("package_patch", CliActor(), {"id": catalog.res[name]["id"], "open_to_public": True})
+    everything = catalog.search(q="证", rows=100, **{"facet.field": '["organization", "sharing_type"]'})
+    assert {r["name"] for r in everything["results"]} == {"bravo", "charlie"}
+    public = catalog.public(q="证", **{"facet.field": '["organization", "sharing_type"]'})
+    assert (public["count"], [r["name"] for r in public["results"]]) == (1, ["charlie"])
+    assert public["facets"] == {"organization": {"c-mzj": 1}, "sharing_type": {"conditional": 1}}
+    assert {r["name"] for r in catalog.public()["results"]} == {"alpha", "charlie"}
+    assert catalog.public(fq="organization:c-gaj")["count"] == 1
+    # an fq on the field cannot widen what an anonymous caller reads
+    assert catalog.public(fq="open_to_public:false")["count"] == 0
+    assert catalog.public(q="低保对象")["count"] == 0
+    assert catalog.search(q="低保对象")["count"] == 1
+    assert catalog.public(rows=0)["count"] == 2 and catalog.search(rows=0)["count"] == 4
+    # closing a resource takes it out of the public catalog at once
+    catalog.reg.run_action("package_patch", CliActor(), {"id": catalog.res["alpha"]["id"], "open_to_public": False})
+    assert [r["name"] for r in catalog.public()["results"]] == ["charlie"]

@@ -67,7 +67,7 @@ def outbox(reg) -> set[int]:
 
 
 def found(reg, q: str, **params) -> set[str]:
-    result = reg.run_action("package_search", None, {"q": q, "rows": 100, **params})
+    result = reg.run_action("package_search", CliActor(), {"q": q, "rows": 100, **params})
     return {r["title"] for r in result["results"]}
 
 

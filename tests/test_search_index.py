@@ -67,12 +67,12 @@ def _expected_items(reg, q: str) -> set[int]:
 
 
 def _packages(reg, **params) -> tuple[int, set[int]]:
-    result = reg.run_action("package_search", None, {"rows": 1000, **params})
+    result = reg.run_action("package_search", CliActor(), {"rows": 1000, **params})
     return result["count"], {r["id"] for r in result["results"]}
 
 
 def _items(reg, q: str) -> tuple[int, set[int]]:
-    result = reg.run_action("item_search", None, {"q": q, "rows": 1000})
+    result = reg.run_action("item_search", CliActor(), {"q": q, "rows": 1000})
     return result["count"], {r["id"] for r in result["results"]}
 
 
@@ -173,29 +173,29 @@ def test_pages_beyond_the_cached_ids_match_one_full_listing(reg, catalog, monkey
     monkeypatch.setattr(result_cache, "PREFIX_ROWS", prefix)
     monkeypatch.setattr(result_cache, "MAX_PREFIX", deepest)
     for params in ({"q": "登记"}, {}, {"sort": "name desc"}, {"q": "号"}):
-        full = reg.run_action("package_search", None, {"rows": 1000, **params})
+        full = reg.run_action("package_search", CliActor(), {"rows": 1000, **params})
         everything = [r["name"] for r in full["results"]]
         for rows in (1, 2, 3):
             pages = []
             for start in range(0, len(everything) + 2, rows):
-                page = reg.run_action("package_search", None, {"rows": rows, "start": start, **params})
+                page = reg.run_action("package_search", CliActor(), {"rows": rows, "start": start, **params})
                 assert page["count"] == full["count"]
                 pages.extend(r["name"] for r in page["results"])
             assert pages == everything, (params, rows)
-    items = reg.run_action("item_search", None, {"q": "号", "rows": 1000})["results"]
+    items = reg.run_action("item_search", CliActor(), {"q": "号", "rows": 1000})["results"]
     paged = [r for start in range(0, len(items) + 1, 2)
-             for r in reg.run_action("item_search", None, {"q": "号", "rows": 2, "start": start})["results"]]
+             for r in reg.run_action("item_search", CliActor(), {"q": "号", "rows": 2, "start": start})["results"]]
     assert [r["id"] for r in paged] == [r["id"] for r in items]
 
 
 def test_cached_package_and_item_dicts_follow_every_change_they_show(reg, catalog):
     def alpha() -> dict:
-        result = reg.run_action("package_search", None, {"q": "常住人口"})
+        result = reg.run_action("package_search", CliActor(), {"q": "常住人口"})
         assert result["count"] == 1
         return result["results"][0]
 
     def address() -> dict:
-        result = reg.run_action("item_search", None, {"q": "户籍地址"})
+        result = reg.run_action("item_search", CliActor(), {"q": "户籍地址"})
         assert result["count"] == 1
         return result["results"][0]
 

@@ -50,6 +50,8 @@ def test_a_search_that_finds_nothing_suggests_the_closest_terms(make, catalog):
 
 
 def test_the_search_pages_show_the_suggestions_as_links(client, make, catalog):
+    with client.session_transaction() as session:   # (the catalog is not open to the public)
+        session["user_id"] = make.user("reviewer")["id"]
     page = client.get("/search", query_string={"q": "医宝"}).get_data(as_text=True)
     assert "您是不是要找" in page and 'href="/search?q=%E5%8C%BB%E4%BF%9D' in page
     page = client.get("/search/items", query_string={"q": "缴存"}).get_data(as_text=True)

@@ -1,6 +1,7 @@
 """A department user, in real headless Chromium, registers a resource with three items."""
 import pytest
 
+from registry.cli import CliActor
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
 
@@ -48,7 +49,7 @@ def test_a_bad_value_is_shown_next_to_the_field_and_nothing_is_saved(browser, ma
     page.get_by_role("button", name="保存").click()
     assert "数据长度必须是整数" in page.locator(".field-error").first.inner_text()
     assert page.get_by_label("信息资源名称 *").input_value() == "测试资源"
-    assert reg.run_action("package_search", None, {})["count"] == 0
+    assert reg.run_action("package_search", CliActor(), {})["count"] == 0
 
 
 def test_another_units_user_sees_no_edit_controls(browser, make):  # noqa: F811

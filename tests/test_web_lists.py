@@ -120,9 +120,10 @@ def county(session_app, tmp_path_factory):
             actor=requester["id"]))
     for req in requests[:4]:
         make.act("sharing_request_answer", {"id": req["id"], "decision": "approve"}, actor=provider["id"])
+    reader = make.user("reviewer")   # these resources are not open to the public: the catalog pages log in
     return {"units": units, "systems": systems, "resources": resources, "runs": runs, "requests": requests,
             "users": {"provider": provider, "requester": requester, "bureau": make.user("bureau"),
-                      "finance": make.user("finance")}}
+                      "finance": make.user("finance"), "reader": reader}, "reader_token": make.token(reader)}
 
 
 @pytest.fixture
@@ -144,10 +145,10 @@ def number(text: str) -> int:
 PAGES = [
     ("units", None, "/units", "units", "title", 0, str, ""),
     ("unit systems", None, "/units/lu01", "systems", "name", 0, str, ""),
-    ("system resources", None, "/systems/{system}", "resources", "title", 0, str, ""),
-    ("resource items", None, "/resources/{resource}", "items", "name", 1, str, ""),
-    ("resource search", None, "/search?q=列表资源", "results", "title", 0, str, ""),
-    ("item search", None, "/search/items?q=列表项", "item-results", "name", 0, str, ""),
+    ("system resources", "reader", "/systems/{system}", "resources", "title", 0, str, ""),
+    ("resource items", "reader", "/resources/{resource}", "items", "name", 1, str, ""),
+    ("resource search", "reader", "/search?q=列表资源", "results", "title", 0, str, ""),
+    ("item search", "reader", "/search/items?q=列表项", "item-results", "name", 0, str, ""),
     ("duplicate findings", "bureau", "/duplicates", "findings", "id", 0, number, ""),
     ("master directory", "bureau", "/directory", "directory", "name", 1, str, ""),
     ("budget runs", "finance", "/funding/budget", "runs", "id", 0, number, ""),
@@ -225,14 +226,15 @@ def test_two_lists_on_one_page_page_independently(web, county):
     assert "req_page=2" in re.search(r'id="records".*', html, re.S).group(0), "the records pager keeps the other list's page"
 
 
-def test_catalog_pages_show_the_unit_system_resource_trail(web, county):
+def test_catalog_pages_show_the_unit_system_resource_trail(session_app, web, county):
     resource = county["resources"][0]
+    login(web, county["users"]["reader"])
     html = _get(web, f"/resources/{resource['name']}")
     trail = re.search(r'<nav class="crumbs" aria-label="当前位置">(.*?)</nav>', html, re.S).group(1)
     texts = [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<li>(.*?)</li>", trail, re.S)]
     assert texts == ["首页", "单位与系统", "列表单位01", "列表系统01", "列表资源01"]
     assert 'aria-current="page">列表资源01' in trail and 'href="/units/lu01"' in trail
-    edit = web.get(f"/resources/{resource['name']}/edit")
+    edit = session_app.test_client().get(f"/resources/{resource['name']}/edit")
     assert edit.status_code in (302, 401)  # the form needs a login; its trail is checked in the browser test
 
 
@@ -273,7 +275,7 @@ def test_paging_parameters_are_parsed_or_fall_back(session_app, args, expected):
 def test_the_api_refuses_an_unknown_sort_in_chinese(web, county, name, data):
     refs = {"{system}": county["systems"][0]["code"], "{resource}": county["resources"][0]["name"]}
     data = {k: refs.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
-    response = web.post(f"/api/3/action/{name}", json=data)
+    response = web.post(f"/api/3/action/{name}", json=data, headers={"Authorization": county["reader_token"]})
     body = response.get_json()
     assert response.status_code == 409 and body["error"]["__type"] == "Validation Error", body
     assert any("排序" in m or "sort" in m or "条数" in m for msgs in body["error"].values() if isinstance(msgs, list)

@@ -10,10 +10,10 @@ from catalog_schema.fields import MAX_DB_INT
 from registry import __version__
 from registry.actions.base import Context, action
 from registry.names import by_pinyin
-from registry.authz import allow_public
+from registry.authz import allow_public, get_readable_resource, public_catalog_only, readable_resources
 from registry.dictize import item_dict, package_dict, system_dict, unit_dict
 from registry.errors import ValidationFailed
-from registry.lookup import get_resource, get_system, get_unit
+from registry.lookup import get_system, get_unit
 from registry.models import InformationItem, InformationResource, InformationSystem, Unit
 from registry.ordering import child_page, ordered, parse_sort, vocab_order
 from search.query import FACET_FIELDS, parse_search
@@ -58,13 +58,15 @@ def status_show(ctx: Context, data: dict) -> dict:
 
 
 def _list(ctx: Context, data: dict, model, slug, title_col, count_col, dictize) -> list:
-    """Sorted and sliced in SQL (a unique tie-breaker: pages never overlap)."""
+    """Sorted and sliced in SQL (a unique tie-breaker: pages never overlap). Every unit and system is
+    listed; package_count counts the resources the caller may read (anonymous: the open ones)."""
     limit, offset = _limit_offset(data)
     try:
         sort = parse_sort(str(data.get("sort") or "name asc"), ("name", "title", "package_count"), "sort")
     except MarshmallowError as exc:
         raise ValidationFailed({"sort": exc.messages}) from None
-    counted = (select(count_col.label("owner"), func.count().label("n")).group_by(count_col).subquery())
+    counted = readable_resources(ctx, select(count_col.label("owner"), func.count().label("n"))
+                                 .select_from(InformationResource).group_by(count_col)).subquery()
     package_count = func.coalesce(counted.c.n, 0)
     stmt = select(model, package_count).outerjoin(counted, counted.c.owner == model.id)
     stmt = ordered(stmt, sort, {"name": slug, "title": by_pinyin(title_col), "package_count": package_count}, sort, model.id)
@@ -90,8 +92,8 @@ def organization_show(ctx: Context, data: dict) -> dict:
     [asc|desc], systems_rows, systems_start; system_count is the total)."""
     unit = get_unit(ctx.session, data.get("id"), "id")
     sort, rows, start = child_page(data, "systems", SYSTEM_SORTS, "信息系统")
-    result = unit_dict(unit, ctx.session.scalar(
-        select(func.count()).select_from(InformationResource).where(InformationResource.unit_id == unit.id)))
+    result = unit_dict(unit, ctx.session.scalar(readable_resources(
+        ctx, select(func.count()).select_from(InformationResource).where(InformationResource.unit_id == unit.id))))
     S = InformationSystem
     stmt = ordered(select(S).where(S.unit_id == unit.id), sort,
                    {"name": by_pinyin(S.name), "status": vocab_order(S.status, vocab.SYSTEM_STATUS),
@@ -116,10 +118,11 @@ def group_show(ctx: Context, data: dict) -> dict:
     system = get_system(ctx.session, data.get("id"), "id")
     sort, rows, start = child_page(data, "packages", PACKAGE_SORTS, "信息资源")
     R = InformationResource
-    total = ctx.session.scalar(select(func.count()).select_from(R).where(R.system_id == system.id))
+    total = ctx.session.scalar(readable_resources(ctx, select(func.count()).select_from(R).where(R.system_id == system.id)))
     result = system_dict(system, total)
     result["unit"] = unit_dict(system.unit)
-    stmt = ordered(select(R.id, R.name, R.title, R.sharing_type, R.modified).where(R.system_id == system.id), sort,
+    stmt = ordered(readable_resources(ctx, select(R.id, R.name, R.title, R.sharing_type, R.modified)
+                                      .where(R.system_id == system.id)), sort,
                    {"title": R.title, "sharing_type": vocab_order(R.sharing_type, vocab.SHARING_TYPE),
                     "modified": R.modified, "id": R.id}, ("id", False), R.id).offset(start)
     result["packages"] = [{"id": r.id, "name": r.name, "title": r.title, "sharing_type": r.sharing_type,
@@ -130,9 +133,10 @@ def group_show(ctx: Context, data: dict) -> dict:
 
 @action("package_list", auth=allow_public, read_only=True)
 def package_list(ctx: Context, data: dict) -> list:
-    """All resource names ordered by name; limit/offset when given."""
+    """All resource names the caller may read (anonymous: those open to the public) ordered by name;
+    limit/offset when given."""
     limit, offset = _limit_offset(data)
-    stmt = select(InformationResource.name).order_by(InformationResource.name).offset(offset)
+    stmt = readable_resources(ctx, select(InformationResource.name)).order_by(InformationResource.name).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(ctx.session.scalars(stmt))
@@ -142,8 +146,8 @@ def package_list(ctx: Context, data: dict) -> list:
 def package_show(ctx: Context, data: dict) -> dict:
     """One information resource by id or name, with its items (all in their order, or a page:
     items_sort position|name|data_type|data_length [asc|desc], items_rows, items_start; num_items is
-    the total)."""
-    resource = get_resource(ctx.session, data.get("id"), "id")
+    the total). Anonymous callers: a resource not open to the public is not found."""
+    resource = get_readable_resource(ctx, data.get("id"), "id")
     sort, rows, start = child_page(data, "items", ITEM_SORTS, "信息项")
     result = package_dict(resource)
     if sort is not None or rows is not None or start:
@@ -175,9 +179,11 @@ def load_packages(ctx: Context, ids: list[int]) -> list[dict]:
 
 @action("package_search", auth=allow_public, read_only=True)
 def package_search(ctx: Context, data: dict) -> dict:
-    """Search information resources: q, fq, rows, start, sort, facet.field (CKAN semantics)."""
+    """Search information resources: q, fq, rows, start, sort, facet.field (CKAN semantics).
+    Anonymous callers search, count and facet only the resources open to the public."""
     from search.result_cache import PACKAGES, cached_dicts
     query = parse_search(data)
+    query.public_only = public_catalog_only(ctx)
     found = ctx.search.search_packages(ctx.session, query)
     labels = _facet_labels(ctx, found.facets)
     results = cached_dicts(ctx.session, PACKAGES, found.ids, lambda ids: load_packages(ctx, ids))

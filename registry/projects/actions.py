@@ -9,10 +9,10 @@ from sqlalchemy import func, or_, select
 from registry import audit
 from registry.actions.base import Context, action
 from registry.actions.catalog import check_version
-from registry.authz import allow_public, require_login, require_role
+from registry.authz import allow_public, public_catalog_only, readable_resource_ids, require_login, require_role
 from registry.errors import Conflict, ValidationFailed
 from registry.lookup import get_resource, get_system, get_unit
-from registry.models import Unit
+from registry.models import InformationResource, Unit
 from registry.ordering import ordered, vocab_order
 from registry.projects import access, rules, schemas, stages
 from registry.projects.common import (add_evidence_for_systems, find_project, get_project, not_in_future, record,
@@ -124,6 +124,12 @@ def project_show(ctx: Context, data: dict) -> dict:
     project = get_project(ctx.session, data["id"])
     policy = ctx.settings.policy
     result = project_dict(project, policy, viewer=ctx.user)
+    readable = readable_resource_ids(ctx)
+    if readable is not None:   # anonymous: a part names only its resources open to the public
+        named = {i for part in result["parts"] for i in part["resource_ids"]}
+        open_ids = set(ctx.session.scalars(readable.where(InformationResource.id.in_(named)))) if named else set()
+        for part in result["parts"]:
+            part["resource_ids"] = [i for i in part["resource_ids"] if i in open_ids]
     result["next"] = [{"name": t.name, "label": t.label, "to_stage": t.target, "to_label": STAGE.label_of(t.target),
                        "who": t.who, "who_label": access.ROLE_TEXT.get(t.who if t.who != "submitter" else "owner"),
                        "checks": [c.as_dict() for c in stages.preconditions(ctx.session, project, t, policy, today())]}
@@ -186,9 +192,10 @@ def project_part_set(ctx: Context, data: dict) -> dict:
 
 @action("project_overlap", auth=allow_public, read_only=True, schema=schemas.ProjectIdSchema)
 def project_overlap_action(ctx: Context, data: dict) -> dict:
-    """Data elements present in the catalogs of two or more parts of the project (Art. 13)."""
+    """Data elements present in the catalogs of two or more parts of the project (Art. 13); anonymous
+    callers: over the parts' resources open to the public."""
     from registry.projects.overlap import project_overlap
-    return project_overlap(ctx.session, get_project(ctx.session, data["id"]))
+    return project_overlap(ctx.session, get_project(ctx.session, data["id"]), public_only=public_catalog_only(ctx))
 
 
 # ---- contractor and supervisor (Art. 20, 35) ------------------------------------------------

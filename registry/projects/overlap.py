@@ -16,7 +16,8 @@ from search.elements import AUTO_ACCEPT
 from search.models import ItemElement
 
 
-def project_overlap(session, project: Project) -> dict:
+def project_overlap(session, project: Project, public_only: bool = False) -> dict:
+    """`public_only`: over the resources open to the public alone (an anonymous caller)."""
     part_of: dict[int, object] = {}
     for part in project.parts:
         for resource_id in part.resource_ids or []:
@@ -29,7 +30,8 @@ def project_overlap(session, project: Project) -> dict:
             .join(InformationItem, InformationItem.id == ItemElement.item_id)
             .join(InformationResource, InformationResource.id == ItemElement.resource_id)
             .where(ItemElement.resource_id.in_(part_of), ItemElement.key.is_not(None),
-                   ItemElement.confidence >= AUTO_ACCEPT)
+                   ItemElement.confidence >= AUTO_ACCEPT,
+                   *([InformationResource.open_to_public.is_(True)] if public_only else []))
             .order_by(ItemElement.key, ItemElement.item_id)).all()
         by_key: dict[str, list] = defaultdict(list)
         for key, element_id, resource_id, item_name, title in rows:

@@ -11,6 +11,7 @@ from registry.web.catalog_views import run, show_or_404
 from registry.web.charts import heat_map
 from registry.web.forms import form_failed
 from registry.web.paging import parse
+from registry.web.permissions import can
 
 bp = Blueprint("duplicates", __name__)
 FILTERS = ("state", "kind", "role", "unit", "data_element", "min_score")
@@ -95,9 +96,10 @@ def overlap():
     data = run("overlap_matrix", {})
     labels = [u["name"].replace("云阳县", "") for u in data["units"]]
     units = data["units"]
+    findings = can("duplicate_list")   # the cells link to the findings only for who may read them
     svg = heat_map(labels, data["matrix"], confirmed=data.get("confirmed"),
-                   link=lambda i, j: url_for("duplicates.findings", unit=units[i]["code"]))
-    return render_template("overlap.html", svg=Markup(svg), data=data)
+                   link=(lambda i, j: url_for("duplicates.findings", unit=units[i]["code"])) if findings else None)
+    return render_template("overlap.html", svg=Markup(svg), data=data, findings=findings)
 
 
 @bp.route("/search/items")
