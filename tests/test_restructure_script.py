@@ -47,6 +47,11 @@ CASES = [
      "with registry.db.unit_of_work() as session:\n    registry.config\n"),
     ("from registry.web import forms, paging\n", "from registry.web import forms, paging\n"),
     ("x = 1; from registry.lookup import find_unit\n", "x = 1; from registry.catalog.lookup import find_unit\n"),
+    ("from registry.web.catalog_views import call_or_abort, run\n", "from registry.web.pages import call_or_abort, run\n"),
+    ("from registry.catalog.views import bp, show_or_404\n",
+     "from registry.catalog.views import bp\nfrom registry.web.pages import show_or_404\n"),
+    ('monkeypatch.setattr("registry.web.catalog_views.run", fake)\n',
+     'monkeypatch.setattr("registry.web.pages.run", fake)\n'),
 ]
 
 

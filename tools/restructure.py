@@ -129,6 +129,13 @@ SPLITS: dict[str, dict[str, str]] = {
         "Job": "registry.core.jobs_model",
     },
 }
+# Names that moved out of a module into another on the branch before this script (the module itself
+# keeps importing what it uses): imports of them, at the old or the new path, point at their home.
+RELOCATED: dict[str, dict[str, str]] = {
+    "registry.web.catalog_views": {"run": "registry.web.pages", "call_or_abort": "registry.web.pages",
+                                   "show_or_404": "registry.web.pages"},
+}
+
 # Where a module list names the split package as one string, it names its parts instead.
 # (Only the parts that exist in this tree, before or after their move: see split_parts.)
 SPLIT_LIST_ENTRIES = {"registry.models": ["registry.catalog.models", "registry.accounts.models",
@@ -225,6 +232,9 @@ def new_name(dotted: str, moved_done: bool | None = None) -> str | None:
     parts = dotted.split(".")
     for i in range(len(parts), 0, -1):
         head, rest = ".".join(parts[:i]), parts[i:]
+        moved_names = RELOCATED.get(NEW_TO_OLD.get(head, head), {})
+        if rest and rest[0] in moved_names:
+            return ".".join([moved_names[rest[0]], *rest])
         if head in OLD_TO_NEW:
             if head in COLLIDE:
                 if rest and rest[0] in COLLIDE[head]:
@@ -285,7 +295,11 @@ def _from_statements(node: ast.ImportFrom, module: str, is_pkg: bool) -> list[st
     for a in node.names:
         full = f"{src}.{a.name}"
         submodule_of_new_package = src in COLLIDE and a.name in COLLIDE[src]
-        if full in OLD_TO_NEW and not submodule_of_new_package:          # from a import b (b moved)
+        moved_names = RELOCATED.get(NEW_TO_OLD.get(src, src), {})
+        if a.name in moved_names and moved_names[a.name] != module:   # a name now defined elsewhere
+            groups.setdefault(moved_names[a.name], []).append(_alias(a.name, a.asname))
+            changed = True
+        elif full in OLD_TO_NEW and not submodule_of_new_package:          # from a import b (b moved)
             parent, _, leaf = OLD_TO_NEW[full].rpartition(".")
             groups.setdefault(parent, []).append(_alias(leaf, a.asname or a.name))
             changed = True
