@@ -575,10 +575,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="report what would change; exit 1 if anything would")
     ap.add_argument("--no-import", action="store_true", help="skip importing every module at the end")
+    ap.add_argument("--allow-dirty", action="store_true", help="run over uncommitted changes to tracked files")
     args = ap.parse_args(argv)
     _check_table()
     check_destinations()
     os.chdir(ROOT)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    if dirty and not args.check and not args.allow_dirty:
+        raise SystemExit("uncommitted changes to tracked files: commit them first (or --allow-dirty)")
     log: list[str] = []
 
     rewritten: list[str] = []
@@ -591,6 +596,10 @@ def main(argv: list[str] | None = None) -> int:
             rewritten.append(str(path.relative_to(ROOT)))
             if not args.check:
                 path.write_text(new, encoding="utf-8")
+    if rewritten and not args.check:        # staged with the moves, so `git commit` takes the whole change
+        tracked = set(subprocess.run(["git", "ls-files"], cwd=ROOT, check=True, capture_output=True,
+                                     text=True).stdout.split("\n"))
+        git("add", "--", *[f for f in rewritten if f in tracked])
     moved = move_modules(args.check, log)
     remove_split_packages(args.check, log)
     remove_empty_dirs(args.check, log)
