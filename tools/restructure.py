@@ -227,7 +227,7 @@ def module_of(path: Path) -> str | None:
 
 # ---- rewriting module names ----------------------------------------------------------------------
 
-def new_name(dotted: str, moved_done: bool | None = None) -> str | None:
+def new_name(dotted: str) -> str | None:
     """The new spelling of a dotted name that is, or is inside, a moved module (None: unchanged)."""
     parts = dotted.split(".")
     for i in range(len(parts), 0, -1):
@@ -239,7 +239,7 @@ def new_name(dotted: str, moved_done: bool | None = None) -> str | None:
             if head in COLLIDE:
                 if rest and rest[0] in COLLIDE[head]:
                     return None                      # already the new package's submodule
-                if not rest and not mod_path(head).exists():
+                if not rest and not ROOT.joinpath(*head.split(".")).with_suffix(".py").exists():
                     return None                      # the new package itself (move already done)
             return ".".join([OLD_TO_NEW[head], *rest])
         if head in SPLITS and rest and rest[0] in SPLITS[head]:
@@ -336,8 +336,6 @@ def _import_statements(node: ast.Import) -> tuple[list[str] | None, set[str]]:
             plain.add(a.name)
             continue
         target = new_name(a.name)
-        if target is None and a.name in COLLIDE and mod_path(a.name).exists():
-            target = OLD_TO_NEW[a.name]
         if target:
             out.append(f"import {_alias(target, a.asname)}")
             changed = True
