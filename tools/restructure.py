@@ -543,6 +543,10 @@ def import_everything() -> int:
     done = subprocess.run([python, "-c", code, *mods], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     if done.returncode:
+        missing = set(re.findall(r"No module named '([\w.]+)'", done.stdout))
+        if missing and not any(m.split(".")[0] in PACKAGES for m in missing):
+            raise SystemExit(f"{python} lacks the project's dependencies ({', '.join(sorted(missing)[:5])} …): "
+                             "create .venv first (./test.sh does), then run again with --allow-dirty")
         print("imports FAILED:\n" + done.stdout + done.stderr)
         raise SystemExit(1)
     return len(mods)
