@@ -12,7 +12,7 @@ from registry.errors import RegistryError
 from registry.funding import export, storage
 from registry.funding.vocab import EVIDENCE_RESULT, KINDS
 from registry.web.auth_views import login_required
-from registry.web.catalog_views import call_or_abort, run
+from registry.web.pages import call_or_abort, run
 from registry.web.forms import form_failed
 from registry.web.paging import back_args, parse
 from registry.web.permissions import can

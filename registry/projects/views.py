@@ -15,7 +15,7 @@ from registry.errors import NotFound, RegistryError
 from registry.projects import vocab
 from registry.projects.schemas import DECLARATION_FIELDS
 from registry.web.auth_views import login_required
-from registry.web.catalog_views import run, show_or_404
+from registry.web.pages import run, show_or_404
 from registry.web.forms import form_failed, keep_form
 from registry.web.paging import parse
 

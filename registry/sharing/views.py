@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from registry.errors import NotAuthorized, NotFound, RegistryError
 from registry.web.auth_views import login_required
-from registry.web.catalog_views import run
+from registry.web.pages import run
 from registry.web.forms import form_failed, keep_form
 from registry.web.paging import back_args, parse
 from registry.web.permissions import can

@@ -5,36 +5,14 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
     url_for
 
 from registry.catalog_store import RESOURCE_FIELDS
-from registry.errors import NotFound, RegistryError
+from registry.errors import RegistryError
 from registry.web.auth_views import login_required
 from registry.web.forms import form_failed, keep_form
 from registry.web.permissions import can
+from registry.web.pages import run, show_or_404
 from registry.web.paging import parse
 
 bp = Blueprint("catalog", __name__)
-
-
-def run(name: str, data: dict | None = None):
-    user = g.get("user")
-    return current_app.extensions["registry"].run_action(name, user.id if user else None, data or {})
-
-
-def call_or_abort(name: str, data: dict):
-    """Run an action for a page: a missing record is a 404 page, a refusal a 403 page."""
-    from registry.errors import NotAuthorized
-    try:
-        return run(name, data)
-    except NotFound:
-        abort(404)
-    except NotAuthorized as exc:
-        abort(403, exc.message)
-
-
-def show_or_404(name: str, ref, **extra):
-    try:
-        return run(name, {"id": ref, **extra})
-    except NotFound:
-        abort(404)
 
 
 @bp.route("/")

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from registry.errors import RegistryError
 from registry.web.auth_views import login_required
-from registry.web.catalog_views import call_or_abort, run
+from registry.web.pages import call_or_abort, run
 from registry.web.charts import bar_chart, heat_map
 
 bp = Blueprint("dashboards", __name__)

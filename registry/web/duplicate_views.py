@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from registry.errors import RegistryError, ValidationFailed
 from registry.web.auth_views import login_required
-from registry.web.catalog_views import run, show_or_404
+from registry.web.pages import run, show_or_404
 from registry.web.charts import heat_map
 from registry.web.forms import form_failed
 from registry.web.paging import parse
