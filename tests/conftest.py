@@ -96,6 +96,36 @@ def live_url(live_server, app):
     return live_server
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(session_app, tmp_path_factory):
+    """The demo county (`registry.demo.load_demo`), loaded once per run and saved (tests/snapshots.py)."""
+    from registry.demo import load_demo
+    from tests.snapshots import DatabaseSnapshot
+    reg = session_app.extensions["registry"]
+    empty_database(reg.db.engine)
+    load_demo(reg, progress=lambda _m: None)
+    return DatabaseSnapshot.take(reg, tmp_path_factory.mktemp("demo-snapshot"))
+
+
+@pytest.fixture
+def demo_loaded(app, demo_snapshot):
+    """The suite's database holding exactly what `load_demo` writes into an empty one (put back from
+    the run's snapshot: a load costs seconds, putting it back a fraction); returns the registry."""
+    reg = app.extensions["registry"]
+    demo_snapshot.restore(reg)
+    return reg
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium per test module; each `browser` (tests/browser.py) opens its own context
+    in it. Per module, not per run: Playwright's sync loop must not outlive the browser tests."""
+    from tests.browser import launch, stop
+    pw, chromium = launch()
+    yield chromium
+    stop(pw, chromium)
+
+
 from tests.factories import Factory  # noqa: E402
 
 

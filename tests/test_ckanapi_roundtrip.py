@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 
-from registry.demo import load_demo
 from tests.test_ckanapi_client import CKANAPI, CLI_ENV
 
 
@@ -17,8 +16,7 @@ def _dump(live_url: str, path) -> list[dict]:
                   key=lambda d: d["id"])
 
 
-def test_ckanapi_dump_and_load_round_trip_the_demo_county_with_string_ids(reg, live_url, make, tmp_path):
-    load_demo(reg, progress=lambda _m: None)
+def test_ckanapi_dump_and_load_round_trip_the_demo_county_with_string_ids(demo_loaded, live_url, make, tmp_path):
     before = _dump(live_url, tmp_path / "before.jsonl")
     assert len(before) == 161
     for dataset in before:
