@@ -42,11 +42,18 @@ def migrated(database_url):
     return database_url
 
 
+# Every row out and every id sequence back to its start, as TRUNCATE … RESTART IDENTITY would do; by
+# DELETE in one round trip, which on a test's few rows is several times cheaper than TRUNCATE (new
+# files for 37 tables and their indexes, per test).
+_PG_RESTART_SEQUENCES = ("SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass, start_value, false) "
+                         "FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")
+
+
 def empty_database(engine) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql("; ".join([*(f'DELETE FROM "{t}"' for t in tables), _PG_RESTART_SEQUENCES]))
         else:
             conn.execute(text("PRAGMA defer_foreign_keys=ON"))  # checked at commit, when all is gone
             for table in tables:
