@@ -123,6 +123,32 @@ def demo_loaded(app, demo_snapshot):
     return reg
 
 
+@pytest.fixture(scope="session")
+def _saved_data() -> dict:
+    return {}
+
+
+@pytest.fixture
+def saved(app, _saved_data, tmp_path_factory):
+    """`saved(key, build)`: the rows `build()` writes into the emptied database, built the first time in
+    the run and put back (tests/snapshots.py) for every later test asking for the same key; returns
+    `build()`'s value (a copy). For set-ups that only write rows through the actions and that the test
+    needs as they were written (ids included), not for ones that depend on the test's own parameters."""
+    import copy
+    from tests.snapshots import DatabaseSnapshot
+    reg = app.extensions["registry"]
+
+    def once(key: str, build):
+        if key in _saved_data:
+            snapshot, value = _saved_data[key]
+            snapshot.restore(reg)
+            return copy.deepcopy(value)
+        value = build()
+        _saved_data[key] = (DatabaseSnapshot.take(reg, tmp_path_factory.mktemp("saved")), copy.deepcopy(value))
+        return value
+    return once
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """One headless Chromium per test module; each `browser` (tests/browser.py) opens its own context

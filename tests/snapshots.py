@@ -6,14 +6,16 @@ search version token (as a fresh load would write) and the stored upload files p
 
 - SQLite: the online backup API, page for page, into a file and back (the file-copy way, safe
   under the engine's open connections).
-- PostgreSQL: each table copied into a schema of its own (`suite_snapshot`) and back after the
-  truncate `tests.conftest.empty_database` does; sequences set back to their saved values.
+- PostgreSQL: each table copied into a schema of the snapshot's own (`suite_snapshot_N`; the first
+  snapshot of a run drops those an earlier run left) and back after `tests.conftest.empty_database`
+  emptied the tables; sequences set back to their saved values.
 
 Only the database and the instance folder's `evidence/` files are saved; a snapshot is for the
 embedded search backend (an external engine's index is not part of it).
 """
 from __future__ import annotations
 
+import itertools
 import shutil
 import sqlite3
 import uuid
@@ -23,7 +25,8 @@ from sqlalchemy import text
 
 from registry.db import Base
 
-SCHEMA = "suite_snapshot"
+PREFIX = "suite_snapshot_"
+_numbers = itertools.count(1)
 
 
 def _tables() -> list[str]:
@@ -31,10 +34,11 @@ def _tables() -> list[str]:
 
 
 class DatabaseSnapshot:
-    def __init__(self, dialect: str, folder: Path, sequences: list[tuple[str, int, bool]] | None = None):
+    def __init__(self, dialect: str, folder: Path, schema: str = "", sequences: list[tuple[str, int, bool]] = ()):
         self.dialect = dialect
         self.folder = folder
-        self.sequences = sequences or []
+        self.schema = schema
+        self.sequences = list(sequences)
 
     # -- taking ---------------------------------------------------------------------------------
     @classmethod
@@ -52,11 +56,16 @@ class DatabaseSnapshot:
                 finally:
                     target.close()
             return cls("sqlite", folder)
+        number = next(_numbers)
+        schema = f"{PREFIX}{number}"
         with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+            stale = conn.execute(text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :prefix)"),
+                                 {"prefix": PREFIX}).scalars().all() if number == 1 else [schema]
+            for name in stale:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             for table in _tables():
-                conn.execute(text(f'CREATE TABLE "{SCHEMA}"."{table}" AS TABLE public."{table}"'))
+                conn.execute(text(f'CREATE TABLE "{schema}"."{table}" AS TABLE public."{table}"'))
             serials = conn.execute(text(
                 "SELECT pg_get_serial_sequence(format('%I', c.relname), a.attname) FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid "
@@ -66,7 +75,7 @@ class DatabaseSnapshot:
             for seq in serials:
                 last, called = conn.execute(text(f"SELECT last_value, is_called FROM {seq}")).one()
                 sequences.append((seq, last, called))
-        return cls("postgresql", folder, sequences)
+        return cls("postgresql", folder, schema, sequences)
 
     # -- putting back ---------------------------------------------------------------------------
     def restore(self, reg) -> None:
@@ -83,7 +92,7 @@ class DatabaseSnapshot:
             empty_database(engine)
             with engine.begin() as conn:
                 for table in _tables():
-                    conn.execute(text(f'INSERT INTO public."{table}" SELECT * FROM "{SCHEMA}"."{table}"'))
+                    conn.execute(text(f'INSERT INTO public."{table}" SELECT * FROM "{self.schema}"."{table}"'))
                 for seq, last, called in self.sequences:
                     conn.execute(text("SELECT setval(:seq, :last, :called)"),
                                  {"seq": seq, "last": last, "called": called})
