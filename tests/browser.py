@@ -19,14 +19,36 @@ def require_chromium() -> None:
         pytest.skip(f"Chromium not found at {CHROMIUM}; browser tests need Debian's chromium")
 
 
+def launch():
+    """(playwright, a headless Chromium); stop both with `stop`."""
+    from playwright.sync_api import sync_playwright
+    require_chromium()
+    pw = sync_playwright().start()
+    try:
+        return pw, pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    except BaseException:
+        pw.stop()
+        raise
+
+
+def stop(pw, chromium) -> None:
+    try:
+        chromium.close()
+    finally:
+        pw.stop()
+
+
 class Browser:
-    def __init__(self, base_url: str):
-        from playwright.sync_api import sync_playwright
-        require_chromium()
+    """One user's browser: a fresh context (own cookies, storage and cache) in `chromium`, the module's
+    running Chromium (tests/conftest.py), or in a Chromium of its own when none is given."""
+
+    def __init__(self, base_url: str, chromium=None):
         self.base_url = base_url
         self.foreign_requests: list[str] = []
-        self._pw = sync_playwright().start()
-        self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        self._pw = None
+        if chromium is None:
+            self._pw, chromium = launch()
+        self._browser = chromium
         self.context = self._browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
                                                  accept_downloads=True)
         self.context.route("**/*", self._only_own_host)
@@ -51,13 +73,13 @@ class Browser:
 
     def close(self) -> None:
         self.context.close()
-        self._browser.close()
-        self._pw.stop()
+        if self._pw is not None:
+            stop(self._pw, self._browser)
 
 
 @pytest.fixture
-def browser(live_url):
-    b = Browser(live_url)
+def browser(live_url, chromium):
+    b = Browser(live_url, chromium)
     yield b
     b.close()
     assert b.foreign_requests == [], f"pages requested other hosts: {b.foreign_requests}"

@@ -34,8 +34,12 @@ def items(*specs):
 
 
 @pytest.fixture
-def county(sreg, make):
+def county(sreg, make, saved):
     """云阳县公安局 provides 户籍人口信息 (有条件共享); 云阳县民政局 re-collects two of its items."""
+    return saved(f"{__name__}.county", lambda: _county(make))
+
+
+def _county(make):
     police = make.unit(code="gaj", name="云阳县公安局")
     civil = make.unit(code="mzj", name="云阳县民政局")
     other = make.unit(code="swj", name="云阳县商务局")

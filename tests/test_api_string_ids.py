@@ -8,7 +8,6 @@ import requests
 from sqlalchemy import text
 
 from registry.actions.base import ACTIONS, load_all
-from registry.demo import load_demo
 
 # Keys whose integer is a quantity, not a record: a new integer key in an answer fails the walk until
 # it is classed here (a quantity) or in registry.api.REFERENCE_KEYS (a record, returned as a string).
@@ -85,9 +84,8 @@ def _all(reg, sql: str) -> list:
 
 
 @pytest.fixture
-def demo(reg, make):
-    load_demo(reg, progress=lambda _m: None)
-    return reg
+def demo(demo_loaded, make):
+    return demo_loaded
 
 
 def test_every_read_action_returns_every_record_id_as_a_string_under_every_key(demo, live_url):

@@ -11,7 +11,11 @@ ROLES = ("department_own", "department_other", "bureau", "finance", "reviewer", 
 
 
 @pytest.fixture
-def world(make, tmp_path):
+def world(make, saved, tmp_path):
+    return {**saved(f"{__name__}.world", lambda: _world(make)), "tmp_path": tmp_path}
+
+
+def _world(make):
     own = make.unit()
     other = make.unit()
     system = make.system(own)
@@ -22,7 +26,7 @@ def world(make, tmp_path):
         "admin": make.user("admin"),
     }
     return {"own": own, "other": other, "spare": make.unit(), "system": system, "package": package,
-            "users": users, "tmp_path": tmp_path}
+            "users": users}
 
 
 def _workbook(tmp_path, unit):

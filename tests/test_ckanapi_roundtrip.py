@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 
-from registry.demo import load_demo
 from tests.test_ckanapi_client import CKANAPI, CLI_ENV
 
 
@@ -19,8 +18,7 @@ def _dump(live_url: str, path, token: str | None = None) -> list[dict]:
                   key=lambda d: d["id"])
 
 
-def test_ckanapi_dump_and_load_round_trip_the_demo_county_with_string_ids(reg, live_url, make, tmp_path):
-    load_demo(reg, progress=lambda _m: None)
+def test_ckanapi_dump_and_load_round_trip_the_demo_county_with_string_ids(demo_loaded, live_url, make, tmp_path):
     token = make.token(make.user("admin"))
     before = _dump(live_url, tmp_path / "before.jsonl", token)
     assert len(before) == 161
@@ -41,8 +39,7 @@ def test_ckanapi_dump_and_load_round_trip_the_demo_county_with_string_ids(reg, l
     assert len(make.act("audit_log_list", {"limit": 1000})) == audit_rows
 
 
-def test_an_anonymous_ckanapi_dump_gets_only_the_datasets_open_to_the_public(reg, live_url, make, tmp_path):
-    load_demo(reg, progress=lambda _m: None)
+def test_an_anonymous_ckanapi_dump_gets_only_the_datasets_open_to_the_public(demo_loaded, live_url, make, tmp_path):
     public = _dump(live_url, tmp_path / "public.jsonl")
     everything = _dump(live_url, tmp_path / "all.jsonl", make.token(make.user("reviewer")))
     assert len(public) == 51 and all(d["open_to_public"] for d in public)

@@ -182,10 +182,9 @@ def test_duplicates_cli_exports_json_and_xlsx(make, two_units, app, tmp_path, mo
     assert out.exit_code == 0 and "扫描完成" in out.output
 
 
-def test_demo_county_planted_duplicates_are_found(reg):
-    from registry.demo import load_demo
+def test_demo_county_planted_duplicates_are_found(demo_loaded):
+    reg = demo_loaded
     from registry.demo_data import planted_duplicates
-    load_demo(reg, progress=lambda message: None)
     rows = reg.run_action("duplicate_list", reg_actor(), {"rows": 5000, "kind": "item"})["results"]
     flagged, key_of = set(), {}
     for f in rows:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from registry.demo import load_demo
 from registry.demo_data import DEMO_PASSWORD
 from tests.browser import browser  # noqa: F401  (fixture)
 
@@ -36,9 +35,8 @@ def assert_clean(text: str) -> None:
 
 
 @pytest.fixture
-def demo(reg):
-    load_demo(reg, progress=lambda m: None)
-    return reg
+def demo(demo_loaded):
+    return demo_loaded
 
 
 def user_id(reg, username: str) -> int:

@@ -9,7 +9,13 @@ ROLES = ("department_own", "department_other", "bureau", "finance", "reviewer", 
 
 
 @pytest.fixture
-def world(make, tmp_path):
+def world(make, saved, tmp_path):
+    built = saved(f"{__name__}.world", lambda: _world(make, tmp_path))
+    budget_workbook(tmp_path / "b.xlsx", [("x", built["system"]["title"], 1)])   # this test's own copy
+    return {**built, "budget": tmp_path / "b.xlsx"}
+
+
+def _world(make, tmp_path):
     own, other = make.unit(), make.unit()
     system, target = make.system(own), make.system(own)
     make.act("directory_admit", {"id": system["id"], "reason": ""})

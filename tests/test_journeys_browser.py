@@ -10,7 +10,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from registry.demo import load_demo
 from registry.demo_data import DEMO_PASSWORD
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.import_workbooks import write_xlsx
@@ -39,9 +38,8 @@ def shot(browser, name: str) -> None:  # noqa: F811
 
 
 @pytest.fixture
-def demo(reg):
-    load_demo(reg, progress=lambda m: None)
-    return reg
+def demo(demo_loaded):
+    return demo_loaded
 
 
 def catalog_rows(resources):

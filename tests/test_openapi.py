@@ -13,18 +13,16 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from schemathesis.config import SchemathesisConfig
 
 from registry.actions.base import ACTIONS, load_all
-from registry.demo import load_demo
 from tests.conftest import empty_database
 
 MAX_EXAMPLES = 5  # per operation: the whole run stays near a minute
 
 
 @pytest.fixture(scope="module")
-def seeded(session_app, live_server):
+def seeded(session_app, live_server, demo_snapshot):
     """The demo county behind the live server, and an administrator's API token (once per module)."""
     reg = session_app.extensions["registry"]
-    empty_database(reg.db.engine)
-    load_demo(reg, progress=lambda _msg: None)
+    demo_snapshot.restore(reg)   # the demo county, as load_demo writes it
     token = reg.run_action("api_token_create", _Admin(), {"user": "admin", "name": "fuzz"})
     yield {"url": live_server, "token": token["token"]}
     empty_database(reg.db.engine)

@@ -9,7 +9,6 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from sqlalchemy import select
 
-from registry.demo import load_demo
 from registry.models import InformationResource, InformationSystem, Unit, User
 from tests.english import english_words, reprs
 
@@ -64,8 +63,8 @@ def parse(html: str) -> VisibleText:
 
 
 @pytest.fixture
-def demo(reg):
-    load_demo(reg, progress=lambda _: None)
+def demo(demo_loaded):
+    reg = demo_loaded
     with reg.db.unit_of_work() as s:
         codes = set(s.scalars(select(Unit.code))) | set(s.scalars(select(InformationSystem.code))) \
             | set(s.scalars(select(InformationResource.name))) | set(s.scalars(select(User.username)))

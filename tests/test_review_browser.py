@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from registry.demo import load_demo
 from registry.demo_data import DEMO_PASSWORD
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.english import english_words, reprs
@@ -25,9 +24,8 @@ ROLES = {
 
 
 @pytest.fixture
-def demo(reg):
-    load_demo(reg, progress=lambda m: None)
-    return reg
+def demo(demo_loaded):
+    return demo_loaded
 
 
 def _look(page, codes=()) -> dict:

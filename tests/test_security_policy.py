@@ -19,7 +19,11 @@ PAGES = ("/units", "/search", "/search/items", "/overlap", "/projects", "/api/do
 
 
 @pytest.fixture
-def world(make):
+def world(make, saved):
+    return saved(f"{__name__}.world", lambda: _world(make))
+
+
+def _world(make):
     own = make.unit()
     system = make.system(own)
     package = make.package(system)   # not open to the public (the default)

@@ -10,8 +10,12 @@ ROLES = ("provider", "requester", "other_department", "bureau", "finance", "revi
 
 
 @pytest.fixture
-def world(sreg, make, county):  # noqa: F811
+def world(sreg, make, county, saved):  # noqa: F811
     """A pending request, a refused one, an approved one with its record and an open objection (made by the CLI)."""
+    return saved(f"{__name__}.world", lambda: _world(make, county))
+
+
+def _world(make, county):  # noqa: F811
     pending = make.act("sharing_request_create", request_payload(county, ("公民身份号码",)))
     other_system = make.system(county["civil"], name="救助资金发放系统")
     refused = make.act("sharing_request_create", request_payload(county, ("姓名",), requester_system=other_system["id"]))
