@@ -37,9 +37,9 @@ GOALS = {"accuracy": 0.95, "wrong_auto": 0, "flag_precision": 0.95, "flag_recall
 def build(url: str, systems: list[budget_county.System]) -> dict[tuple[str, str], int]:
     from sqlalchemy import insert
 
-    from registry.db import make_engine
+    from registry.core.db import make_engine
     from registry.migrate import upgrade
-    from registry.models import InformationSystem, Unit
+    from registry.catalog.models import InformationSystem, Unit
     upgrade(url)
     units = {u: i for i, u in enumerate(sorted({s.unit for s in systems}), start=1)}
     ids = {}
@@ -71,7 +71,7 @@ def workbook(path: Path, lines: list[budget_county.Line]) -> Path:
 
 
 def measure(split: str, n_lines: int, show_errors: bool) -> dict:
-    from registry.db import Database
+    from registry.core.db import Database
     from registry.funding import budget
     from registry.funding.budget_file import read_budget_file
     systems = budget_county.county(SEEDS[split])
@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=400)
     parser.add_argument("--errors", action="store_true", help="list every wrong line (tune on dev only)")
     args = parser.parse_args()
-    from registry.plugins_models import import_all_models
+    from registry.core.plugins_models import import_all_models
     import_all_models()
     for split in (("dev", "heldout") if args.split == "both" else (args.split,)):
         f = measure(split, args.lines, args.errors)

@@ -14,10 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from registry.config import Settings  # noqa: E402
+from registry.core.config import Settings  # noqa: E402
 from registry.migrate import upgrade  # noqa: E402
-from registry.models import InformationItem, InformationResource, InformationSystem, Unit  # noqa: E402
-from registry.runtime import Registry  # noqa: E402
+from registry.catalog.models import InformationItem, InformationResource, InformationSystem, Unit  # noqa: E402
+from registry.core.runtime import Registry  # noqa: E402
 from registry.synthetic import synthetic_county  # noqa: E402
 
 PG_BENCH_URL = os.environ.get("REGISTRY_BENCH_PG_URL", "postgresql+psycopg://registry:registry@127.0.0.1:5432/registry_bench")

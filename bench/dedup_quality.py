@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search.elements import AUTO_ACCEPT, REVIEW, ElementMatcher, same_item  # noqa: E402
-from search.normalize import normalize, split_prefixes  # noqa: E402
-from search.scan import MIN_CONFIDENCE  # noqa: E402
+from search.duplicates.elements import AUTO_ACCEPT, REVIEW, ElementMatcher, same_item  # noqa: E402
+from search.duplicates.normalize import normalize, split_prefixes  # noqa: E402
+from search.duplicates.scan import MIN_CONFIDENCE  # noqa: E402
 from bench.dedup_real import baseline_scores, load_items, pair_scores  # noqa: E402
 
 PAIRS = ROOT / "tests" / "data" / "dedup_eval" / "pairs.csv"

@@ -5,7 +5,7 @@ warehouse (Oracle types, licence tables with 持证主体代码, other organisat
 code/name-suffixed names); see that folder's README. Every pair of items of *different units* of
 one split is judged: gold says duplicate when both gold labels are equal and not empty; the product
 says duplicate when the scan would put both in one finding: equal keys, both mappings at or above
-the scan's confidence floor, and an element that counts for duplication (search.scan).
+the scan's confidence floor, and an element that counts for duplication (search.duplicates.scan).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def load_items(split: str, folder: Path = REAL) -> list[dict]:
 
 def scan_key(matcher, item: dict, floor: float) -> str | None:
     """The key under which the scan would group this item, or None when it would not."""
-    from search.scan import counts_for_duplication
+    from search.duplicates.scan import counts_for_duplication
     m = matcher.match(item["name"], item["type"] or None, item["length"] or None)
     if hasattr(matcher, "in_context"):
         m = matcher.in_context(m, item["resource"])
@@ -57,7 +57,7 @@ def baseline_scores(items: list[dict]) -> dict:
     class Exact:
         @staticmethod
         def match(name, *_):
-            from search.elements import ElementMatch
+            from search.duplicates.elements import ElementMatch
             text = "".join(name.split())
             return ElementMatch(None, 1.0, "exact", None, text, text)
     return pair_scores(items, Exact(), 0.0)

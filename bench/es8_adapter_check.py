@@ -31,12 +31,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from registry.cli import CliActor  # noqa: E402
-from registry.config import Settings  # noqa: E402
+from registry.core.config import Settings  # noqa: E402
 from registry.migrate import upgrade  # noqa: E402
-from registry.plugins_models import import_all_models  # noqa: E402
-from registry.runtime import Registry  # noqa: E402
-from search import es_mappings as em  # noqa: E402
-from search.engines import detect_engine  # noqa: E402
+from registry.core.plugins_models import import_all_models  # noqa: E402
+from registry.core.runtime import Registry  # noqa: E402
+from search.engines import es_mappings as em  # noqa: E402
+from search.engines.clients import detect_engine  # noqa: E402
 
 _index_body = em.index_body
 

@@ -65,10 +65,10 @@ def variant(name: str, unit_name: str, rnd: random.Random) -> str:
 def build(url: str, n_systems: int) -> None:
     from sqlalchemy import insert
 
-    from registry.db import make_engine
+    from registry.core.db import make_engine
     from registry.funding.models import DirectoryEvent, Evidence
     from registry.migrate import upgrade
-    from registry.models import InformationResource, InformationSystem, Unit
+    from registry.catalog.models import InformationResource, InformationSystem, Unit
     from search.models import DuplicateFinding
     upgrade(url)
     engine = make_engine(url)
@@ -130,12 +130,12 @@ def main() -> None:
     parser.add_argument("--systems", type=int, default=5000)
     parser.add_argument("--lines", type=int, default=5000)
     args = parser.parse_args()
-    from registry.config import Policy
-    from registry.db import Database
+    from registry.core.config import Policy
+    from registry.core.db import Database
     from registry.funding import budget, engine
     from registry.funding.budget_file import RequestLine
-    from registry.funding.rules_base import load_rules
-    from registry.plugins_models import import_all_models
+    from registry.measures.base import load_rules
+    from registry.core.plugins_models import import_all_models
     import_all_models()
     load_rules()
     policy = Policy()
@@ -159,7 +159,7 @@ def main() -> None:
         with db.sessions() as session:
             from sqlalchemy import select
 
-            from registry.models import InformationSystem, Unit
+            from registry.catalog.models import InformationSystem, Unit
             systems = session.execute(select(InformationSystem.name, Unit.name).join(Unit)).all()
         picks = [systems[rnd.randrange(len(systems))] for _ in range(args.lines)]
         lines = [RequestLine(i + 2, unit, variant(name, unit, rnd), Decimal(100000)) for i, (name, unit) in enumerate(picks)]

@@ -140,18 +140,18 @@ def raw_read(files: list[Path]) -> dict:
 def child_import(url: str, folder: str, with_search: bool) -> dict:
     """In the child process: import every file, one action (one commit) per file."""
     from importers.actions import LocalFile
-    from registry.actions.base import call_action
+    from registry.core.actions import call_action
     from registry.cli import CliActor
-    from registry.config import Settings
-    from registry.runtime import Registry
+    from registry.core.config import Settings
+    from registry.core.runtime import Registry
     settings = Settings.from_env({}, database_url=url, instance_path=folder, max_upload_mb=200)
     reg = Registry.from_settings(settings)
     files = sorted(Path(folder).glob("*.xlsx"))
     from importers.sources import _reader_class
-    from registry.actions.base import load_all
+    from registry.core.actions import load_all
     load_all()          # process start-up, not import work: every module imported before the clock
     _reader_class()
-    from search.documents import matcher
+    from search.engines.documents import matcher
     matcher()           # the element dictionary (loaded once per process; the warn-before-collecting lookups use it)
     wall, cpu = time.perf_counter(), time.process_time()
     totals = {"resources_created": 0, "items_created": 0}
@@ -171,9 +171,9 @@ def child_import(url: str, folder: str, with_search: bool) -> dict:
 
 def prepare_database(url: str, units: list[dict]) -> None:
     from registry.cli import CliActor
-    from registry.config import Settings
+    from registry.core.config import Settings
     from registry.migrate import upgrade
-    from registry.runtime import Registry
+    from registry.core.runtime import Registry
     upgrade(url)
     reg = Registry.from_settings(Settings.from_env({}, database_url=url, instance_path=tempfile.gettempdir()))
     for unit in units:

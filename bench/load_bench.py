@@ -23,7 +23,7 @@ from http_load import drive, get, start_gunicorn, stop
 from sqlalchemy import select, text
 
 from registry.cli import CliActor
-from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from registry.catalog.models import InformationItem, InformationResource, InformationSystem, Unit
 
 QUERIES = ["身份证", "姓名", "低保", "统一社会信用代码", "出生日期", "联系电话", "营业执照", "不动产", "学生", "参保"]
 EDIT_UNITS = 16          # units whose department accounts edit and import
@@ -32,10 +32,10 @@ CHEAP_HASH = {"REGISTRY_ARGON2_TIME_COST": "1", "REGISTRY_ARGON2_MEMORY_KIB": "1
 
 def prepare(kind: str, shape: str) -> tuple:
     reg = scratch_registry(kind)
-    from registry.security import configure
+    from registry.core.security import configure
     configure(1, 1024)  # bench accounts only: the server verifies with each hash's own parameters
     items = bulk_load(reg, *map(int, shape.split(",")))
-    from search.scan import full_scan
+    from search.duplicates.scan import full_scan
     with reg.db.unit_of_work(write=True) as session:
         full_scan(session)  # search documents, item → element mappings and findings, as in production
     from importers.catalog_export import export_catalog

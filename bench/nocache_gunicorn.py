@@ -7,7 +7,7 @@ computes its answer (the engine or the database, then the dicts) as on a cache m
 
 
 def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
-    from search.result_cache import ITEMS, PACKAGES, RESULTS
+    from search.engines.result_cache import ITEMS, PACKAGES, RESULTS
     for cache in (RESULTS, PACKAGES, ITEMS):
         cache.clear()
         cache.size = 0          # ResultCache.put keeps at most `size` entries: none

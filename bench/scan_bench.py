@@ -29,7 +29,7 @@ def naive_all_pairs_seconds(names: list[str]) -> float:
 
 
 def run(shape: tuple[int, int, int, int]) -> dict:
-    from search.scan import full_scan
+    from search.duplicates.scan import full_scan
     reg = scratch_registry("sqlite")
     with Timer() as load:
         items = bulk_load(reg, *shape)

@@ -10,7 +10,7 @@ Measures status_show first (the same server's cheapest action: the baseline), th
 and item_search with a mix of realistic queries. Prints p50/p95/p99 latency and throughput, and
 search throughput as a ratio of status_show throughput.
 
-The server keeps an exact per-process cache of search results (search.result_cache, both
+The server keeps an exact per-process cache of search results (search.engines.result_cache, both
 backends): after the warm-up, repeated queries of the mix are answered from it. So that the figures
 do not hide what a query costs when nothing is cached, the same mix is then run against a second
 server whose workers have every search cache disabled (bench/nocache_gunicorn.py: "uncached mix"),
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    from search.scan import full_scan
+    from search.duplicates.scan import full_scan
     reg = scratch_registry("sqlite")
     started = time.perf_counter()
     items = bulk_load(reg, *map(int, args.items_shape.split(",")))
@@ -57,8 +57,8 @@ def main() -> None:
            "REGISTRY_INSTANCE_PATH": reg.settings.instance_path, "REGISTRY_SECRET_KEY": "bench"}
     node = None
     if args.engine:
-        from registry.config import Settings
-        from registry.runtime import Registry
+        from registry.core.config import Settings
+        from registry.core.runtime import Registry
         from search.node import SearchNode
         url = args.engine_url
         if not url:
@@ -134,7 +134,7 @@ def main() -> None:
 
 def time_uncached(reg) -> dict[str, list[float]]:
     """Each distinct request of the mix once, in-process, with every search cache emptied first."""
-    from search.result_cache import ITEMS, PACKAGES, RESULTS
+    from search.engines.result_cache import ITEMS, PACKAGES, RESULTS
     reg.run_action("package_search", None, {"q": QUERIES[0]})  # loads the element dictionary
     times: dict[str, list[float]] = {"package_search": [], "item_search": []}
     requests = [("item_search", {"q": q, "rows": 20}) for q in QUERIES]

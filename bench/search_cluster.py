@@ -31,8 +31,8 @@ from common import bulk_load, scratch_registry
 
 from registry.app import create_app
 from registry.cli import CliActor
-from search import es_mappings as em
-from search.elastic import _documents
+from search.engines import es_mappings as em
+from search.engines.elastic import _documents
 from search.node import SearchNode
 
 PORTS = (9210, 9211, 9212)
@@ -129,7 +129,7 @@ def main() -> None:
 
         with reg.db.unit_of_work() as session:              # the database side first (mappings, documents)
             t0 = time.perf_counter()
-            from search.embedded import EmbeddedSearch
+            from search.engines.embedded import EmbeddedSearch
             EmbeddedSearch().reindex(session)
             out["database_side_s"] = round(time.perf_counter() - t0, 1)
         with reg.db.unit_of_work() as session:
@@ -177,7 +177,7 @@ def main() -> None:
         with reg.db.unit_of_work() as session:
             from sqlalchemy import select
 
-            from registry.models import InformationResource
+            from registry.catalog.models import InformationResource
             targets = list(session.scalars(select(InformationResource.id).order_by(InformationResource.id).limit(200)))
 
         def searcher(k: int) -> None:

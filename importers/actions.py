@@ -17,9 +17,9 @@ from marshmallow import ValidationError, fields
 from werkzeug.datastructures import FileStorage
 
 from catalog_schema.fields import Bool, ChineseSchema, Ref, Text
-from registry.actions.base import Context, action
-from registry.authz import public_catalog_only, require_login, require_role, require_unit_writer
-from registry.models import User
+from registry.core.actions import Context, action
+from registry.core.authz import public_catalog_only, require_login, require_role, require_unit_writer
+from registry.accounts.models import User
 from importers.catalog_import import find_unit, import_catalog, import_unit
 from importers.catalog_reader import CatalogReader
 from importers.problems import ImportRefused

@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog_schema import vocabularies as vocab
-from registry.lookup import get_system, get_unit
-from registry.models import InformationItem, InformationResource, InformationSystem, Unit
+from registry.catalog.lookup import get_system, get_unit
+from registry.catalog.models import InformationItem, InformationResource, InformationSystem, Unit
 from importers import layout
 from importers.workbook_style import BodyCells, append_header, append_title, merge, set_widths
 from importers.xlsx_text import text_row
-from registry import clock
-from registry.names import by_pinyin
+from registry.core import clock
+from registry.core.names import by_pinyin
 
 R, I, S, U = InformationResource, InformationItem, InformationSystem, Unit
 BATCH = 500

@@ -7,7 +7,7 @@ deleted only with `replace=True`. Any problem, and nothing is written (the savep
 back); `dry_run=True` does all the work and rolls back too, so its report is exact.
 
 Units are never created by an import; systems are, through the `system_create` action. The
-writes are the catalog store's (`registry.catalog_store`): the same defaults, versions and audit
+writes are the catalog store's (`registry.catalog.store`): the same defaults, versions and audit
 rows as the per-record actions, written as Core executemany per chunk of the file, with the
 existing rows of a system fetched in one query, so 200,000 items are one pass.
 """
@@ -19,14 +19,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from catalog_schema import vocabularies as vocab
-from registry import catalog_store as store
-from registry.actions.base import Context, call_action
-from registry.authz import require_unit_writer
-from registry.db import utcnow
-from registry.errors import ValidationFailed
-from registry.locks import lock_unit
-from registry.lookup import get_unit
-from registry.models import InformationSystem, Unit
+from registry.catalog import store
+from registry.core.actions import Context, call_action
+from registry.core.authz import require_unit_writer
+from registry.core.db import utcnow
+from registry.core.errors import ValidationFailed
+from registry.core.locks import lock_unit
+from registry.catalog.lookup import get_unit
+from registry.catalog.models import InformationSystem, Unit
 from importers import provided
 from importers.catalog_reader import CatalogReader, Chunk
 from importers.catalog_writer import I, ITEM_COLUMNS, LISTED, RESOURCE_COLUMNS, R, ChunkWriter, SystemRows

@@ -1,5 +1,5 @@
 """Comparing one chunk of an imported catalog with the system's rows; the writes themselves are
-`registry.catalog_store.BulkWrite` (the one writer of the catalog, in bulk).
+`registry.catalog.store.BulkWrite` (the one writer of the catalog, in bulk).
 
 A chunk is a few hundred resources of one system. What the database holds for the system was
 fetched once (`SystemRows`, by the importer); here each resource is matched by title and each
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from catalog_schema import vocabularies as vocab
-from registry import catalog_store as store
-from registry.catalog_store import I, ITEM_COLUMNS, ITEM_FIELDS, RESOURCE_COLUMNS, R  # noqa: F401
+from registry.catalog import store
+from registry.catalog.store import I, ITEM_COLUMNS, ITEM_FIELDS, RESOURCE_COLUMNS, R  # noqa: F401
 from importers.records import ResourceRecord
 
 if TYPE_CHECKING:

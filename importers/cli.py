@@ -114,7 +114,7 @@ def import_one(reg, path: Path, options: dict, annotated_dir: str | None) -> dic
     from importers.actions import LocalFile
     from importers.problems import ImportFailed, Problem
     from registry.cli import CliActor
-    from registry.errors import RegistryError
+    from registry.core.errors import RegistryError
     data = {"upload": LocalFile(path, path.name), **{k: v for k, v in options.items() if v not in (None, False)}}
     outcome = {"file": path, "report": None, "problems": [], "units": [], "annotated": None, "error": None}
     try:

@@ -36,7 +36,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from catalog_schema import vocabularies as vocab
-from registry.errors import ValidationFailed
+from registry.core.errors import ValidationFailed
 from importers.problems import ImportRefused
 from importers.sources import DAMAGED, READ_ERRORS, check_file, plain
 from importers.workbook_style import BODY_FONT, BORDER, CENTER, HEADER_FONT, TITLE_FONT, WRAP

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from registry.errors import ValidationFailed
+from registry.core.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from importers.problems import Cell
-from registry.actions.base import Context, call_action
-from registry.funding.rules_base import cite
+from registry.core.actions import Context, call_action
+from registry.measures.base import cite
 
 MAX_LOOKUPS = 500
 MAX_ENTRIES = 50_000
@@ -69,8 +69,8 @@ def already_provided(ctx: Context, unit_id: int | None, entries: list[Entry]) ->
     once per element the file holds, with the first item naming it; items the matcher maps to no
     element, or to one that does not count for duplication, are not asked about (the lookup would
     answer "nobody" for them)."""
-    from search.documents import matcher
-    from search.scan import counts_for_duplication
+    from search.engines.documents import matcher
+    from search.duplicates.scan import counts_for_duplication
     elements = matcher()
     matched: dict[tuple, object] = {}
 
@@ -127,7 +127,7 @@ def _held_elsewhere(ctx: Context, unit_id: int | None, keys: set[str]) -> set[st
     provider; the lookup then applies the provider rule to them)."""
     from sqlalchemy import select
 
-    from registry.db import in_chunks
+    from registry.core.db import in_chunks
     from search.models import ItemElement
     held: set[str] = set()
     for part in in_chunks(sorted(keys)):

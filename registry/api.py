@@ -13,12 +13,12 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy import select, update
 from werkzeug.exceptions import HTTPException
 
-from registry.errors import NotAuthorized, NotFound, RegistryError, ValidationFailed
-from registry.actions.base import get_action
-from registry.inputs import check_input
-from registry.models import ApiToken
-from registry.security import hash_token
-from registry.db import utcnow
+from registry.core.errors import NotAuthorized, NotFound, RegistryError, ValidationFailed
+from registry.core.actions import get_action
+from registry.core.inputs import check_input
+from registry.accounts.models import ApiToken
+from registry.core.security import hash_token
+from registry.core.db import utcnow
 
 log = logging.getLogger("registry.api")
 bp = Blueprint("api", __name__)
@@ -35,7 +35,7 @@ def envelope_error(exc: RegistryError, name: str = ""):
 
 
 def read_params() -> dict:
-    """The request's parameters, refusing what no input may hold (registry.inputs: NUL, lone
+    """The request's parameters, refusing what no input may hold (registry.core.inputs: NUL, lone
     surrogates, deep nesting)."""
     data = _read_params()
     check_input(data)
@@ -172,7 +172,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        from registry.logs import current_request_id
+        from registry.core.logs import current_request_id
         request_id = current_request_id()  # the X-Request-Id of this response and of its log lines
         log.exception("unhandled error, request %s", request_id)
         message = f"服务器内部错误，请联系管理员（请求编号 {request_id}）"

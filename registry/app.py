@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from registry.config import Settings
-from registry.runtime import Registry
+from registry.core.config import Settings
+from registry.core.runtime import Registry
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,10 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _load_every_part()
     app.extensions["registry"] = Registry.from_settings(settings)
     if settings.production:  # no production instance with demo passwords (docs/security.md)
-        from registry.actions.accounts import refuse_demo_passwords
+        from registry.accounts.actions import refuse_demo_passwords
         refuse_demo_passwords(app.extensions["registry"])
 
-    from registry import api, headers, logs, ratelimit, recovery, web
+    from registry import api, web
+    from registry.core import headers, logs, ratelimit
+    from search.engines import recovery
     logs.init_app(app, settings.log_json, logs.server_level())
     headers.init_app(app, settings.production, settings.site_url)
     if settings.proxy_count:  # client address and https as the trusted proxy (nginx) saw them
@@ -54,9 +56,9 @@ def _load_every_part() -> None:
     its BudgetLine yet): SQLAlchemy's set-up then fails, and every later query of that worker with it."""
     from sqlalchemy.orm import configure_mappers
 
-    from registry.actions.base import load_all
-    from registry.funding.rules_base import load_rules
-    from registry.plugins_models import import_all_models
+    from registry.core.actions import load_all
+    from registry.measures.base import load_rules
+    from registry.core.plugins_models import import_all_models
     import_all_models()
     load_all()
     load_rules()
@@ -66,7 +68,7 @@ def _load_every_part() -> None:
 def _warm_up_matcher() -> None:
     """Load the data-element dictionary (about a second) in the background while the server starts,
     instead of in the first search or item edit a user makes (each gunicorn worker has its own)."""
-    from search.documents import matcher
+    from search.engines.documents import matcher
     threading.Thread(target=matcher, name="warm-up-matcher", daemon=True).start()
 
 

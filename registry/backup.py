@@ -30,9 +30,9 @@ from sqlalchemy import Date, DateTime, Integer, LargeBinary, Numeric, String, Ta
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from registry.db import Base
-from registry.errors import RegistryError
-from registry.plugins_models import import_all_models
+from registry.core.db import Base
+from registry.core.errors import RegistryError
+from registry.core.plugins_models import import_all_models
 
 FORMAT = "registry-backup/1"
 BATCH = 500

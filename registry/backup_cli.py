@@ -26,7 +26,7 @@ def register(main: click.Group) -> None:
     def restore(ctx, archive: str) -> None:
         from registry.backup import restore as read_backup
         from registry.cli import fail, get_registry
-        from registry.errors import RegistryError
+        from registry.core.errors import RegistryError
         from registry.migrate import upgrade
         reg = get_registry(ctx)
         upgrade(reg.settings.resolved_database_url())

@@ -6,9 +6,9 @@ import sys
 import click
 
 from registry.cli_zh import ChineseGroup, install
-from registry.actions.base import Operator, Progress
-from registry.config import Settings
-from registry.errors import RegistryError
+from registry.core.actions import Operator, Progress
+from registry.core.config import Settings
+from registry.core.errors import RegistryError
 
 install()  # click's own words (usage, help headings, errors) in Chinese, before any command is declared
 
@@ -45,7 +45,7 @@ class BarProgress(Progress):
 def make_registry():
     from pathlib import Path
 
-    from registry.runtime import Registry
+    from registry.core.runtime import Registry
     settings = Settings.from_env().with_default_instance()
     Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
     return Registry.from_settings(settings)
@@ -91,8 +91,8 @@ def demo(ctx, reset: bool) -> None:
     from registry.migrate import upgrade
     reg = get_registry(ctx)
     if reset:
-        from registry.db import Base
-        from registry.plugins_models import import_all_models
+        from registry.core.db import Base
+        from registry.core.plugins_models import import_all_models
         import_all_models()
         Base.metadata.drop_all(reg.db.engine)
         with reg.db.engine.begin() as conn:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from catalog_schema.fields import NoInput
-from registry.actions.base import Context, Operator, Progress, action, call_action
-from registry.authz import require_role
-from registry.models import Unit
+from registry.core.actions import Context, Operator, Progress, action, call_action
+from registry.core.authz import require_role
+from registry.catalog.models import Unit
 
 DEMO_LOADER = Operator("demo-loader")
 

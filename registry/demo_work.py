@@ -14,10 +14,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from registry import clock
-from registry.actions.base import call_action
-from registry.errors import NotAuthorized
-from registry.models import InformationResource, InformationSystem, Unit, User
+from registry.core import clock
+from registry.core.actions import call_action
+from registry.core.errors import NotAuthorized
+from registry.catalog.models import InformationResource, InformationSystem, Unit
+from registry.accounts.models import User
 
 FULL_CHAPTERS = ["data_governance", "data_sharing", "network_security", "crypto", "intensive"]
 MATERIALS = ["summary", "financial_report", "audit_report", "security_assessment", "crypto_assessment",

@@ -5,13 +5,13 @@ application contains.
 """
 from __future__ import annotations
 
-# Modules whose import registers actions (registry.actions.base.action).
+# Modules whose import registers actions (registry.core.actions.action).
 ACTION_MODULES = [
-    "registry.actions.catalog",
-    "registry.actions.packages",
-    "registry.actions.ckan",
-    "registry.actions.accounts",
-    "registry.actions.sessions",
+    "registry.catalog.actions",
+    "registry.catalog.packages",
+    "registry.catalog.ckan",
+    "registry.accounts.actions",
+    "registry.accounts.sessions",
     "search.actions",
     "importers.actions",
     "registry.funding.directory",
@@ -22,15 +22,15 @@ ACTION_MODULES = [
     "registry.projects.due",
     "registry.projects.declaration",
     "registry.sharing.actions",
-    "registry.dashboard_actions",
-    "registry.pickers",
+    "registry.web.dashboard_actions",
+    "registry.catalog.pickers",
     "registry.demo",
-    "registry.jobs",
+    "registry.core.jobs",
 ]
 
 # Modules that define mapped classes (so metadata is complete for Alembic and tests).
 MODEL_MODULES = [
-    "registry.models",
+    "registry.catalog.models", "registry.accounts.models", "registry.core.audit_log", "registry.core.jobs_model",
     "search.models",
     "registry.funding.models",
     "registry.projects.models",
@@ -49,24 +49,24 @@ CLI_MODULES: list[str] = [
 
 # Modules with a `bp` blueprint for the web pages.
 WEB_MODULES = [
-    "registry.health",
-    "registry.web.auth_views",
+    "registry.web.health",
+    "registry.accounts.views",
     "registry.web.admin_views",
-    "registry.web.catalog_views",
-    "registry.web.duplicate_views",
+    "registry.catalog.views",
+    "search.duplicates.views",
     "registry.funding.views",
     "registry.projects.views",
-    "registry.web.import_views",
+    "importers.views",
     "registry.sharing.views",
     "registry.openapi",
     "registry.web.dashboards",
     "registry.web.job_views",
 ]
 
-# Modules registering O&M funding rules (registry.funding.rules_base.funding_rule).
+# Modules registering O&M funding rules (registry.measures.base.funding_rule).
 FUNDING_RULE_MODULES: list[str] = [
-    "registry.funding.rules_sharing",
-    "registry.funding.rules_compliance",
-    "registry.projects.funding_rules",
-    "registry.sharing.funding_rules",
+    "registry.measures.directory_28",
+    "registry.measures.funding_25_30",
+    "registry.measures.project_list_7",
+    "registry.measures.sharing_28",
 ]

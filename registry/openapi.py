@@ -13,7 +13,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify, render_template, request
 from marshmallow import fields
 
-from registry.actions.base import ACTIONS, Action, load_all
+from registry.core.actions import ACTIONS, Action, load_all
 
 bp = Blueprint("openapi", __name__)
 

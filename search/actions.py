@@ -10,19 +10,19 @@ from sqlalchemy import case, func, select
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import ChineseSchema, Int, NoInput, Ref, Text, Vocab
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import allow_public, readable_resource_ids, readable_resources, require_login, require_role
-from registry.db import in_chunks, utcnow
-from registry.errors import Conflict, NotFound, ValidationFailed
-from registry.lookup import get_system
-from registry.models import InformationItem, InformationResource, InformationSystem, Unit
-from registry.ordering import Sort, ordered
-from registry.people import display_names
-from search.documents import matcher, provides, search_text
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import allow_public, readable_resource_ids, readable_resources, require_login, require_role
+from registry.core.db import in_chunks, utcnow
+from registry.core.errors import Conflict, NotFound, ValidationFailed
+from registry.catalog.lookup import get_system
+from registry.catalog.models import InformationItem, InformationResource, InformationSystem, Unit
+from registry.core.ordering import Sort, ordered
+from registry.core.people import display_names
+from search.engines.documents import matcher, provides, search_text
 from search.models import DuplicateFinding, ItemElement
-from search.scan import counts_for_duplication, holder_dict
-from registry.names import by_pinyin, pinyin_key
+from search.duplicates.scan import counts_for_duplication, holder_dict
+from registry.core.names import by_pinyin, pinyin_key
 
 STATE_LABELS = {"open": "待审核", "confirmed": "已确认重复采集", "dismissed": "已排除"}
 ROLE_LABELS = {"recollector": "重复采集方", "undecided": "待认定", "provider": "提供方"}
@@ -50,9 +50,9 @@ def item_search(ctx: Context, data: dict) -> dict:
     or an everyday word such as 社保, 公积金, 营业执照); exact element matches first (sort relevance),
     or sorted by name, unit, system or resource. Nothing found: `suggestions` lists the closest terms.
     Anonymous callers find only the items of resources open to the public."""
-    from search.embedded import query_elements
-    from search.result_cache import ITEMS, cached_dicts, ranked_page
-    from search.text_index import names_containing
+    from search.engines.embedded import query_elements
+    from search.engines.result_cache import ITEMS, cached_dicts, ranked_page
+    from search.engines.text_index import names_containing
     I, E, R, S, U = InformationItem, ItemElement, InformationResource, InformationSystem, Unit
     session = ctx.session
     elements = query_elements(data["q"]) if data["q"] else []
@@ -90,7 +90,7 @@ def item_search(ctx: Context, data: dict) -> dict:
                              count=lambda: session.scalar(select(func.count()).select_from(E).where(*conditions())))
     result = {"count": found.count, "results": cached_dicts(session, ITEMS, ids, lambda some: _item_rows(session, some))}
     if not found.count and data["q"]:
-        from search.vocabulary import suggest_terms
+        from search.engines.vocabulary import suggest_terms
         result["suggestions"] = suggest_terms(data["q"])  # 没有结果时：最接近的检索词
     return result
 
@@ -114,7 +114,7 @@ def _item_rows(session, ids: list[int]) -> list[dict]:
 
 
 def _element_names() -> dict[str, str]:
-    from search.scan import _elements
+    from search.duplicates.scan import _elements
     return {k: e.name for k, e in _elements().items()}
 
 
@@ -128,10 +128,10 @@ class ProviderLookupSchema(ReadSchema):
 @action("item_provider_lookup", auth=allow_public, schema=ProviderLookupSchema, read_only=True)
 def item_provider_lookup(ctx: Context, data: dict) -> dict:
     """Before saving an item: which other units already provide it, and how to obtain it. The provider
-    is chosen by the same rule as the duplicate findings (search.scan.provider_systems): the
+    is chosen by the same rule as the duplicate findings (search.duplicates.scan.provider_systems): the
     element's authoritative unit when it holds the item, else the units that share it. Anonymous
     callers see only providers through resources open to the public."""
-    from search.scan import provider_systems
+    from search.duplicates.scan import provider_systems
     match = matcher().match(data["name"], data.get("data_type"), data.get("data_length"))
     result = {"data_element": match.element_id, "data_element_name": _element_names().get(match.element_id, ""),
               "confidence": match.confidence, "explanation": match.explanation(), "providers": []}
@@ -202,7 +202,7 @@ def _mapping_why(name: str, data_type, length, title: str | None) -> list[dict]:
 def explain_finding(f: DuplicateFinding, evidence: dict, names: dict) -> list[dict]:
     """Why this finding exists: each step of the judgement with its score (what matched, how the score
     was formed, who the provider is and by which rule)."""
-    from search.scan import HOLDERS_IN_EVIDENCE, RESOURCE_MIN_SCORE, RESOURCE_MIN_SHARED, _elements
+    from search.duplicates.scan import HOLDERS_IN_EVIDENCE, RESOURCE_MIN_SCORE, RESOURCE_MIN_SHARED, _elements
     if f.kind == "resource":
         return [{"step": "共同数据元", "detail": f"两项信息资源有 {evidence.get('shared_count', 0)} 个相同的数据元"
                  f"（至少 {RESOURCE_MIN_SHARED} 个才成为线索）", "score": float(evidence.get("shared_count", 0))},
@@ -276,7 +276,7 @@ def all_holders(ctx: Context, f: DuplicateFinding, names: dict | None = None, by
     the providers, then by unit): what the finding page and the JSON export list in full. `by_key`
     keeps the resolved holders of each key across the findings of one call (a key like 姓名 is
     shared by every unit's finding)."""
-    from search.scan import MIN_CONFIDENCE
+    from search.duplicates.scan import MIN_CONFIDENCE
     if f.kind != "item" or not f.key:
         return []
     by_key = {} if by_key is None else by_key
@@ -444,7 +444,7 @@ def duplicate_show(ctx: Context, data: dict) -> dict:
     """One finding with its evidence, its explanation and every item now holding its data element."""
     finding = _get_finding(ctx, data["id"])
     if ctx.user.role == "department" and finding.unit_id != ctx.user.unit_id:
-        from registry.errors import NotAuthorized
+        from registry.core.errors import NotAuthorized
         raise NotAuthorized("只能查看本单位的重复采集线索")
     names = _names(ctx, [finding])
     holders = all_holders(ctx, finding, names)
@@ -586,7 +586,7 @@ def _scanner(ctx: Context, data: dict) -> None:
 
 
 def _item_count(ctx: Context) -> int:
-    from registry.models import InformationItem
+    from registry.catalog.models import InformationItem
     return ctx.session.scalar(select(func.count(InformationItem.id))) or 0
 
 
@@ -604,7 +604,7 @@ def reindex_summary(result: dict) -> str:
 @action("duplicate_scan", auth=_scanner, schema=ScanSchema)
 def duplicate_scan(ctx: Context, data: dict) -> dict:
     """Rebuild every item mapping and recompute every finding (reviews are kept). Progress: items mapped."""
-    from search.scan import full_scan
+    from search.duplicates.scan import full_scan
     items = _item_count(ctx)
     ctx.progress.start(items, "映射信息项")
     return {**full_scan(ctx.session, progress=ctx.progress.advance), "items": items}
@@ -613,8 +613,8 @@ def duplicate_scan(ctx: Context, data: dict) -> dict:
 @action("search_reindex", auth=_scanner, schema=NoInput)
 def search_reindex(ctx: Context, data: dict) -> dict:
     """Rebuild the search index from the database (the one source of truth). Progress: items indexed."""
-    from search.elastic import ENGINE_FAILURES, IndexingFailed, SearchUnavailable
-    from search.engines import EngineError
+    from search.engines.elastic import ENGINE_FAILURES, IndexingFailed, SearchUnavailable
+    from search.engines.clients import EngineError
     ctx.progress.start(_item_count(ctx), "重建索引")
     try:
         count = ctx.search.reindex(ctx.session, progress=ctx.progress.advance)

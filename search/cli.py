@@ -23,7 +23,7 @@ def register(main: click.Group) -> None:
     @click.option("--state", type=click.Choice(["open", "confirmed", "dismissed"]), help="只导出某一审核状态")
     @click.pass_context
     def duplicates(ctx, fmt: str, out: str | None, state: str | None) -> None:
-        from search.export import duplicate_rows, write_duplicates_xlsx
+        from search.duplicates.export import duplicate_rows, write_duplicates_xlsx
         data = {"rows": 1000, "start": 0, "holders": True, **({"state": state} if state else {})}
         findings = []
         while True:

@@ -8,7 +8,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, Float, Foreign
                         String, Text, false)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.db import Base, intpk, utcnow
+from registry.core.db import Base, intpk, utcnow
 
 
 class ItemElement(Base):
@@ -50,7 +50,7 @@ class SearchDocument(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     elements: Mapped[str] = mapped_column(Text, default="")  # " DE0001 DE0002 ": space-delimited ids
     provides: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # resource shares
-    # body's distinct 1- and 2-character grams, for the terms a trigram index cannot hold (search.text_index)
+    # body's distinct 1- and 2-character grams, for the terms a trigram index cannot hold (search.engines.text_index)
     grams: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
@@ -67,7 +67,7 @@ class SearchName(Base):
 
 
 class SearchVersion(Base):
-    """One row: a random token replaced by every write to the search index (search.result_cache)."""
+    """One row: a random token replaced by every write to the search index (search.engines.result_cache)."""
 
     __tablename__ = "search_version"
 

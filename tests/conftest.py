@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from registry.app import create_app
-from registry.db import Base
-from registry.plugins_models import import_all_models
+from registry.core.db import Base
+from registry.core.plugins_models import import_all_models
 
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
 # One county day for the whole run, inherited by the servers and CLIs the tests start, so the suite
@@ -29,7 +29,7 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def migrated(database_url):
-    from registry.db import make_engine
+    from registry.core.db import make_engine
     from registry.migrate import upgrade
     import_all_models()
     engine = make_engine(database_url)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from registry.funding import engine
-from registry.funding.rules_base import load_rules
+from registry.measures.base import load_rules
 
 YEAR = 2027
 AS_OF = date(2026, 11, 1)

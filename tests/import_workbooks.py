@@ -123,7 +123,8 @@ def write_csv(path: Path, rows: list, encoding: str) -> Path:
 
 def counts(reg) -> dict[str, int]:
     """Rows per catalog table and in the audit log: "database unchanged" means these are equal."""
-    from registry.models import AuditLog, InformationItem, InformationResource, InformationSystem, Unit
+    from registry.core.audit_log import AuditLog
+    from registry.catalog.models import InformationItem, InformationResource, InformationSystem, Unit
     with reg.db.sessions() as session:
         return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
                 for model in (Unit, InformationSystem, InformationResource, InformationItem, AuditLog)}
@@ -131,7 +132,7 @@ def counts(reg) -> dict[str, int]:
 
 def catalog_records(reg) -> list[tuple]:
     """Every resource with its items, as comparable tuples (no ids, slugs or timestamps)."""
-    from registry.models import InformationItem as I, InformationResource as R, InformationSystem as S, Unit as U
+    from registry.catalog.models import InformationItem as I, InformationResource as R, InformationSystem as S, Unit as U
     with reg.db.sessions() as session:
         items: dict[int, list] = {}
         for row in session.execute(select(I.resource_id, I.name, I.data_type, I.data_length, I.sharing_type,

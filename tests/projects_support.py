@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from registry import clock
-from registry.projects.rules import add_months
+from registry.core import clock
+from registry.measures.projects_7_35 import add_months
 
 CHAPTERS = ["data_governance", "data_sharing", "network_security", "crypto", "intensive"]
 MATERIALS = ["summary", "financial_report", "audit_report", "security_assessment", "crypto_assessment",

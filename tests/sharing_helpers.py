@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from registry.runtime import Registry
+from registry.core.runtime import Registry
 from registry.sharing.models import SharingObjection, SharingRequest
 
 PROVIDER_PHONE = "023-55551234"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from registry.db import Base
+from registry.core.db import Base
 
 PREFIX = "suite_snapshot_"
 _numbers = itertools.count(1)

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select, update
 
-from registry.actions.base import ACTIONS, load_all
+from registry.core.actions import ACTIONS, load_all
 from registry.cli import CliActor, main
-from registry.db import utcnow
-from registry.errors import NotAuthorized, NotFound, ValidationFailed
-from registry.models import ApiToken, User
+from registry.core.db import utcnow
+from registry.core.errors import NotAuthorized, NotFound, ValidationFailed
+from registry.accounts.models import ApiToken, User
 from tests.factories import PASSWORD
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.errors import NotAuthorized
+from registry.core.errors import NotAuthorized
 
 from tests.factories import PASSWORD
 

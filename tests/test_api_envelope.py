@@ -101,7 +101,7 @@ def test_upload_over_the_limit_is_refused_with_a_chinese_message(client):
 
 
 def test_unexpected_errors_do_not_leak_a_stack_trace(app, client, monkeypatch):
-    from registry.actions import base
+    from registry.core import actions as base
     base.load_all()
     original = base.ACTIONS["status_show"]
 

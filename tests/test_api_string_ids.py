@@ -7,7 +7,7 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from registry.actions.base import ACTIONS, load_all
+from registry.core.actions import ACTIONS, load_all
 
 # Keys whose integer is a quantity, not a record: a new integer key in an answer fails the walk until
 # it is classed here (a quantity) or in registry.api.REFERENCE_KEYS (a record, returned as a string).

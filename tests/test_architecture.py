@@ -9,7 +9,7 @@ circle rather than removing it. `if TYPE_CHECKING:` blocks (type hints only, nev
 
 The check is between modules, not packages: packages do depend on each other both ways by design
 (every domain cites `registry.measures`, whose rule modules read those domains' records; the catalog's
-CKAN actions query `search.engines`, whose documents are built from catalog records), and that is
+CKAN actions query `search.engines.clients`, whose documents are built from catalog records), and that is
 harmless as long as no module needs itself to finish loading.
 """
 from __future__ import annotations

@@ -38,7 +38,7 @@ def test_item_and_unit_and_system_writes_are_logged(reg, make):
 def test_a_failed_write_leaves_no_audit_row(reg, make):
     import pytest
 
-    from registry.errors import ValidationFailed
+    from registry.core.errors import ValidationFailed
     pkg = make.package()
     count = len(audit_rows(reg))
     with pytest.raises(ValidationFailed):
@@ -49,7 +49,7 @@ def test_a_failed_write_leaves_no_audit_row(reg, make):
 def test_stale_version_is_refused_with_a_conflict(reg, make):
     import pytest
 
-    from registry.errors import Conflict
+    from registry.core.errors import Conflict
     pkg = make.package()
     make.act("package_patch", {"id": pkg["id"], "description": "第一次", "version": pkg["version"]})
     with pytest.raises(Conflict) as caught:

@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select
 
 from importers.actions import LocalFile
-from registry.actions.base import ACTIONS, load_all
+from registry.core.actions import ACTIONS, load_all
 from registry.cli import CliActor
-from registry.errors import NotAuthorized
+from registry.core.errors import NotAuthorized
 
 ROLES = ("department_own", "department_other", "bureau", "finance", "reviewer", "admin", "anonymous")
 
@@ -114,7 +114,7 @@ ALLOWED = {
     "login": set(ROLES),      # anyone may try; the page passes the client address (internal: not in the API)
     "duplicate_review_bulk": {"bureau", "admin"},
 }
-ACCOUNT_MODULES = ("registry.actions.accounts", "registry.actions.sessions")
+ACCOUNT_MODULES = ("registry.accounts.actions", "registry.accounts.sessions")
 
 
 def test_every_registered_write_action_is_in_a_role_matrix():
@@ -177,7 +177,7 @@ def _audit_rows(make) -> list[dict]:
 def _assert_took_effect(reg, action_name, actor):
     """An allowed account action really changed the account (an action that silently did nothing
     would pass the matrix otherwise)."""
-    from registry.models import ApiToken, User
+    from registry.accounts.models import ApiToken, User
     with reg.db.sessions() as session:
         target = session.scalar(select(User).where(User.username == "admin-target"))
         me = session.get(User, actor)
@@ -209,7 +209,7 @@ def test_any_user_may_create_its_own_token(reg, make):
 def test_passwords_and_tokens_are_stored_hashed(reg, make):
     from sqlalchemy import select
 
-    from registry.models import ApiToken, User
+    from registry.accounts.models import ApiToken, User
     user = make.user("bureau")
     token = make.token(user)
     with reg.db.sessions() as session:

@@ -13,10 +13,10 @@ from sqlalchemy import create_engine, select, text
 
 from registry.backup import BackupRefused, backup, restore, tables, verify
 from registry.cli import CliActor
-from registry.config import Settings
+from registry.core.config import Settings
 from registry.demo import load_demo
 from registry.migrate import upgrade
-from registry.runtime import Registry
+from registry.core.runtime import Registry
 
 PG_SERVER = (os.environ.get("REGISTRY_TEST_PG_ADMIN_URL") or os.environ.get("REGISTRY_TEST_DATABASE_URL")
              or "postgresql+psycopg://registry:registry@127.0.0.1:5432/registry_test").rsplit("/", 1)[0]
@@ -55,7 +55,7 @@ def _fill(reg: Registry) -> None:
     reg.run_action("duplicate_scan", CliActor(), {})
     reg.run_action("api_token_create", CliActor(), {"user": "admin", "name": "备份测试"})
     from registry.funding.storage import LocalUpload
-    from registry.models import InformationSystem
+    from registry.catalog.models import InformationSystem
     scan = Path(reg.settings.instance_path) / "验收报告.pdf"
     scan.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
     with reg.db.unit_of_work() as session:

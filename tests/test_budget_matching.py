@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from registry.errors import ValidationFailed
+from registry.core.errors import ValidationFailed
 from registry.funding import matching
 from tests.test_funding_budget import budget_workbook, upload
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from registry import clock
-from registry.errors import Conflict
+from registry.core import clock
+from registry.core.errors import Conflict
 from tests.projects_support import declaration
 
 

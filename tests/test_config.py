@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from registry.config import Settings, env_keys
+from registry.core.config import Settings, env_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CRASHING_WRITER = textwrap.dedent("""
     import os, sys
     from registry.cli import CliActor
-    from registry.config import Settings
-    from registry.runtime import Registry
+    from registry.core.config import Settings
+    from registry.core.runtime import Registry
     url, instance, backend, es_url, system_id = sys.argv[1:6]
     settings = Settings.from_env({}, database_url=url, instance_path=instance, search_backend=backend, argon2_time_cost=1, argon2_memory_kib=1024,
                                  es_url=es_url, es_index_prefix="reg", search_catch_up_on_start=False)
@@ -130,7 +130,7 @@ def test_write_transactions_queue_behind_each_other_while_reads_do_not_wait(reg)
 
 
 def test_imports_into_one_unit_are_serialised_by_an_advisory_lock_other_units_are_not(reg):
-    from registry.locks import lock_unit, unit_locked
+    from registry.core.locks import lock_unit, unit_locked
     if reg.db.is_sqlite:
         pytest.skip("PostgreSQL advisory locks; SQLite serialises every write transaction")
     with reg.db.unit_of_work(write=True) as first:

@@ -1,7 +1,7 @@
 """The dashboards' read actions (numbers, who may read them) and their pages per role (issue 7)."""
 import pytest
 
-from registry.errors import NotAuthorized
+from registry.core.errors import NotAuthorized
 
 ROLES = ("department_own", "department_other", "bureau", "finance", "reviewer", "admin", "anonymous")
 ALLOWED = {

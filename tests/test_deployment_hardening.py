@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from registry.app import create_app
-from registry.logs import JsonFormatter
+from registry.core.logs import JsonFormatter
 
 CHEAP_HASH = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}  # as tests/conftest.py: hashing is global
 TEMPLATES = Path(__file__).resolve().parent.parent / "registry"
@@ -107,7 +107,7 @@ def test_json_log_lines_carry_the_request_id_and_access_fields(app):
 
     class Keep(logging.Handler):
         def emit(self, record):
-            from registry.logs import RequestIdFilter
+            from registry.core.logs import RequestIdFilter
             RequestIdFilter().filter(record)
             records.append(formatter.format(record))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.errors import ValidationFailed
+from registry.core.errors import ValidationFailed
 
 
 def _admitted_system(make):

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from registry.errors import NotFound, ValidationFailed
+from registry.core.errors import NotFound, ValidationFailed
 
 
 def items(*specs):
@@ -113,7 +113,7 @@ def test_bulk_confirm_of_an_undecided_finding_stops_the_batch_and_names_it(make,
 
 
 def test_department_cannot_bulk_review(make, county):
-    from registry.errors import NotAuthorized
+    from registry.core.errors import NotAuthorized
     police = county[0]
     user = make.user("department", police)
     with pytest.raises(NotAuthorized):

@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from registry.errors import NotAuthorized, ValidationFailed
+from registry.core.errors import NotAuthorized, ValidationFailed
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def reg_actor():
 def _unit_names(reg):
     from sqlalchemy import select
 
-    from registry.models import Unit
+    from registry.catalog.models import Unit
     with reg.db.sessions() as session:
         return dict(session.execute(select(Unit.code, Unit.name)).all())
 

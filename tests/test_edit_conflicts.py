@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, text
 
-from registry.errors import Conflict
-from registry.models import InformationItem
+from registry.core.errors import Conflict
+from registry.catalog.models import InformationItem
 
 
 def _post(client, name: str, token: str, body: dict):

@@ -1,7 +1,7 @@
 """The search-engine backend without an engine: what can be checked before a request is sent.
 
 Three kinds of tests, each named for what it proves:
-- request builders (search.es_mappings): the body we send has the shape we intend. They never
+- request builders (search.engines.es_mappings): the body we send has the shape we intend. They never
   prove that the engine accepts it or answers as intended — the contract suite
   (tests/test_search_contract.py) and tests/test_search_engine_node.py do that against the real
   OpenSearch node the suite starts;
@@ -24,14 +24,14 @@ import pytest
 from sqlalchemy import select
 
 from registry.cli import CliActor
-from registry.config import Settings
-from registry.errors import SearchQueryError
-from registry.runtime import Registry
-from search import es_mappings as em
-from search.documents import ResourceDocument, search_text
-from search.elastic import ElasticsearchBackend, SearchUnavailable
+from registry.core.config import Settings
+from registry.core.errors import SearchQueryError
+from registry.core.runtime import Registry
+from search.engines import es_mappings as em
+from search.engines.documents import ResourceDocument, search_text
+from search.engines.elastic import ElasticsearchBackend, SearchUnavailable
 from search.models import SearchOutbox
-from search.query import SearchQuery, parse_search
+from search.engines.query import SearchQuery, parse_search
 from tests.factories import Factory
 
 
@@ -309,7 +309,7 @@ def test_facet_limit_zero_sends_no_aggregation_and_yields_empty_facets():
 
 
 def test_every_facet_field_of_the_api_has_an_indexed_field():
-    from search.query import FACET_FIELDS
+    from search.engines.query import FACET_FIELDS
     assert set(FACET_FIELDS) == set(em.FACET_FIELDS)
 
 
@@ -575,7 +575,7 @@ def test_a_search_sends_the_built_request_to_the_live_alias(stand_in):
     result = reg.run_action("package_search", CliActor(), params)
     (method, path, _, body), = stand_in.calls("POST", "_search") or stand_in.calls("GET", "_search")
     assert path == "/reg-resources/_search"
-    # the first 100 ranked ids are asked once and cached (search.result_cache), the page cut from them
+    # the first 100 ranked ids are asked once and cached (search.engines.result_cache), the page cut from them
     assert body == {**em.search_body(parse_search(params), ["DE0001"]), "from": 0, "size": 100}
     assert result["count"] == 1
     # anonymously: the same request, limited to the resources open to the public
@@ -612,13 +612,13 @@ def test_without_a_live_index_writes_stay_queued_and_readiness_says_so(stand_in)
 
 
 def test_the_engine_url_may_name_several_nodes_of_one_cluster():
-    from search.engines import ElasticsearchClient, OpenSearchClient, hosts_of
+    from search.engines.clients import ElasticsearchClient, OpenSearchClient, hosts_of
     assert hosts_of("http://n1:9200, http://n2:9200,") == ["http://n1:9200", "http://n2:9200"]
     assert len(OpenSearchClient("http://n1:9200,http://n2:9200").client.transport.connection_pool.connections) == 2
     assert len(ElasticsearchClient("http://n1:9200,http://n2:9200").client.transport.node_pool.all()) == 2
 
 
 def test_detection_tries_the_next_node_when_one_is_unreachable(stand_in):
-    from search.engines import detect_engine
+    from search.engines.clients import detect_engine
     url = stand_in.reg.search.url
     assert detect_engine(f"http://127.0.0.1:1,{url}") == "elasticsearch"

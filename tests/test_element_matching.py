@@ -9,8 +9,8 @@ import pytest
 
 from catalog_schema.data_elements import SUBJECTS, load_elements
 from catalog_schema.vocabularies import DATA_TYPE
-from search.elements import AUTO_ACCEPT, ElementMatcher, same_item
-from search.normalize import index_key
+from search.duplicates.elements import AUTO_ACCEPT, ElementMatcher, same_item
+from search.duplicates.normalize import index_key
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "data" / "dedup_eval" / "pairs.csv"

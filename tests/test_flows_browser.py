@@ -40,13 +40,13 @@ def demo(demo_loaded):
 
 
 def user_id(reg, username: str) -> int:
-    from registry.models import User
+    from registry.accounts.models import User
     with reg.db.sessions() as s:
         return s.scalar(select(User.id).where(User.username == username))
 
 
 def unit_of(reg, code: str):
-    from registry.models import Unit
+    from registry.catalog.models import Unit
     with reg.db.sessions() as s:
         return s.scalar(select(Unit.id).where(Unit.code == code))
 
@@ -54,7 +54,7 @@ def unit_of(reg, code: str):
 def pending_request(reg, provider: str = "yygaj", requester: str = "yymzj") -> dict:
     """A 有条件共享 request from 民政局 to a 公安局 resource with at least two items (one the demo's own
     requests do not already ask for)."""
-    from registry.models import InformationItem, InformationResource, InformationSystem
+    from registry.catalog.models import InformationItem, InformationResource, InformationSystem
     from registry.sharing.models import SharingRequest
     with reg.db.sessions() as s:
         requested = set(s.scalars(select(SharingRequest.resource_id)))
@@ -152,7 +152,7 @@ def test_a_refused_project_transition_keeps_the_typed_opinion_and_departments_se
 
 
 def test_the_declaration_form_picks_systems_by_name_takes_a_date_and_marks_what_is_missing(browser, demo):  # noqa: F811
-    from registry.models import InformationSystem
+    from registry.catalog.models import InformationSystem
     with demo.db.sessions() as s:
         names = s.scalars(select(InformationSystem.name).where(InformationSystem.unit_id == unit_of(demo, "yymzj"))).all()
     browser.login("yymzj", DEMO_PASSWORD)
@@ -213,7 +213,7 @@ def test_department_dashboard_offers_only_sharing_links_that_work(browser, demo)
 
 
 def test_a_department_cannot_open_another_units_edit_form(browser, demo):  # noqa: F811
-    from registry.models import InformationResource
+    from registry.catalog.models import InformationResource
     with demo.db.sessions() as s:
         other = s.scalar(select(InformationResource.name).where(InformationResource.unit_id == unit_of(demo, "yygaj"))
                          .order_by(InformationResource.id))
@@ -268,7 +268,7 @@ def test_the_import_result_lists_each_unit_with_numbers_not_a_repr(browser, demo
 
 
 def test_the_directory_decision_picks_the_target_system_by_name_and_keeps_input_after_an_error(browser, demo):  # noqa: F811
-    from registry.models import InformationSystem
+    from registry.catalog.models import InformationSystem
     with demo.db.sessions() as s:
         systems = s.execute(select(InformationSystem.code, InformationSystem.name)
                             .where(InformationSystem.unit_id == unit_of(demo, "yymzj"))
@@ -299,7 +299,7 @@ def test_the_directory_decision_picks_the_target_system_by_name_and_keeps_input_
 
 
 def test_registering_a_system_with_a_taken_name_keeps_what_was_typed(browser, demo):  # noqa: F811
-    from registry.models import InformationSystem
+    from registry.catalog.models import InformationSystem
     with demo.db.sessions() as s:
         taken = s.scalar(select(InformationSystem.name).where(InformationSystem.unit_id == unit_of(demo, "yymzj"))
                          .order_by(InformationSystem.id))

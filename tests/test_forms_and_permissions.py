@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from registry.actions.base import ACTIONS, load_all
-from registry.errors import ValidationFailed, describe
+from registry.core.actions import ACTIONS, load_all
+from registry.core.errors import ValidationFailed, describe
 from registry.web.forms import Form
 from tests.projects_support import declaration
 from tests.sharing_helpers import county, request_payload, sreg  # noqa: F401

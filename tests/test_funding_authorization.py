@@ -1,7 +1,7 @@
 """Funding write and read actions × every role (enforced in the service layer)."""
 import pytest
 
-from registry.errors import NotAuthorized
+from registry.core.errors import NotAuthorized
 from registry.funding.storage import LocalUpload
 from tests.test_funding_budget import budget_workbook
 
@@ -91,7 +91,7 @@ def test_role_may_or_may_not_run_funding_action(reg, make, world, role, case):
 
 
 def test_every_funding_write_action_is_in_this_matrix():
-    from registry.actions.base import ACTIONS, load_all
+    from registry.core.actions import ACTIONS, load_all
     load_all()
     ours = {n for n, a in ACTIONS.items() if a.func.__module__.startswith("registry.funding") and not a.read_only}
     assert ours <= set(ALLOWED)

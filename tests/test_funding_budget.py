@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from registry.errors import ValidationFailed
+from registry.core.errors import ValidationFailed
 from registry.funding.storage import LocalUpload
 from tests.funding_support import compliant_system
 

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
 
-from registry import clock
-from registry.errors import Conflict, NotAuthorized, NotFound, ValidationFailed
+from registry.core import clock
+from registry.core.errors import Conflict, NotAuthorized, NotFound, ValidationFailed
 from registry.funding.evidence import add_evidence
 
 

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from registry.funding import engine
-from registry.funding.rules_base import NEW_PROJECT, RULES, load_rules
+from registry.measures.base import NEW_PROJECT, RULES, load_rules
 from search.models import DuplicateFinding
 from tests.funding_support import AS_OF, YEAR, compliant_system, decide, evidence, own_policy, rules_of
 
@@ -81,7 +81,7 @@ def test_art28_merged_system_is_blocked_and_points_to_the_system_it_merged_into(
 
 
 def test_art28_system_admitted_before_history_existed_uses_its_own_flag(reg, make):
-    from registry.models import InformationSystem
+    from registry.catalog.models import InformationSystem
     system = compliant_system(make)
     with reg.db.unit_of_work() as session:
         from sqlalchemy import delete

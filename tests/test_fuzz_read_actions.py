@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.actions.base import ACTIONS, load_all
+from registry.core.actions import ACTIONS, load_all
 
 COMMON = ("id", "q", "limit", "offset", "rows", "start", "sort", "fq", "year", "unit", "system", "name",
           "all_fields", "include_datasets", "state", "as_of")

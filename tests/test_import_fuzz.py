@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from importers.actions import LocalFile
 from registry.cli import CliActor
-from registry.db import Base
-from registry.errors import RegistryError
+from registry.core.db import Base
+from registry.core.errors import RegistryError
 from registry.funding.storage import LocalUpload
 from tests.hostile_files import ATTACKS, csv_rows, workbook_specs, write_csv, write_workbook
 

@@ -3,7 +3,7 @@ import pytest
 
 from importers.actions import LocalFile
 from importers.problems import ImportFailed
-from registry.errors import NotAuthorized
+from registry.core.errors import NotAuthorized
 from tests.import_workbooks import (CIVIL, DIBAO, EXPECTED, HUJI, JIUZHU, POLICE, catalog_records, counts, form_rows,
                                     write_xlsx)
 
@@ -153,7 +153,7 @@ def test_fields_the_form_does_not_carry_are_kept_on_update(make, reg, units, tmp
 
 
 def test_touched_resources_are_handed_to_search(make, reg, units, tmp_path):
-    from registry.actions.base import call_action
+    from registry.core.actions import call_action
     from registry.cli import CliActor
     path = catalog_file(tmp_path)
     with reg.db.sessions() as session:   # never committed

@@ -1,15 +1,15 @@
 """The duplicate refresh inside every write covers exactly what the write changed.
 
-`search.documents.sync_documents` compares the rewritten mappings with the stored ones and hands
-`search.scan.refresh_findings` only the keys whose holders changed and the resources whose key set,
+`search.engines.documents.sync_documents` compares the rewritten mappings with the stored ones and hands
+`search.duplicates.scan.refresh_findings` only the keys whose holders changed and the resources whose key set,
 title or sharing changed. These tests hold it to the full scan: after a series of edits of every
 kind, the item findings the incremental path left behind equal those a full rescan computes."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from search import scan
-from search.documents import sync_documents
+from search.duplicates import scan
+from search.engines.documents import sync_documents
 from search.models import DuplicateFinding
 
 PERSON = ("姓名", "公民身份号码", "出生日期", "联系电话", "家庭住址", "性别", "民族")

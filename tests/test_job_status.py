@@ -1,4 +1,4 @@
-"""Long actions started from a page run in the background with a status page (registry/jobs.py):
+"""Long actions started from a page run in the background with a status page (registry/core/jobs.py):
 over real HTTP against the live server, on the test database (SQLite or PostgreSQL)."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from registry import jobs
-from registry.models import Job
+from registry.core import jobs
+from registry.core.jobs_model import Job
 from tests.factories import PASSWORD
 
 JOB_URL = re.compile(r"/jobs/([0-9a-f]{32})$")
@@ -161,7 +161,7 @@ def test_an_administrator_rebuilds_the_index_from_the_administration_page(live_u
 
 @pytest.mark.parametrize("role", ["finance", "reviewer"])
 def test_who_may_not_run_an_action_may_not_start_it_as_a_job(make, reg, role):
-    from registry.errors import NotAuthorized
+    from registry.core.errors import NotAuthorized
     user = make.user(role)
     for name in ("duplicate_scan", "search_reindex"):
         with pytest.raises(NotAuthorized):

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from registry import jobs
+from registry.core import jobs
 from tests.browser import browser  # noqa: F401
 from tests.factories import PASSWORD
 from tests.test_job_status import county

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select, update
 
 from registry.app import create_app
-from registry.db import utcnow
-from registry.models import LoginThrottle
+from registry.core.db import utcnow
+from registry.accounts.models import LoginThrottle
 from tests.factories import PASSWORD
 
 THROTTLE = {"login_free_failures": 3, "login_backoff_seconds": 40, "login_backoff_max_seconds": 100,
@@ -91,7 +91,7 @@ def test_an_unknown_name_costs_a_password_hash_like_a_known_one(throttled_app, m
 def test_the_login_writes_happen_in_the_login_action_not_the_view():
     import inspect
 
-    from registry.web import auth_views
+    from registry.accounts import views as auth_views
     source = inspect.getsource(auth_views)
     assert "unit_of_work" not in source and 'run_action("login"' in source
 
@@ -121,10 +121,10 @@ def test_a_shared_office_address_under_attack_still_lets_its_own_staff_in(office
 
 
 def test_the_login_action_trusts_no_verdict_it_did_not_reach_itself(reg, make):
-    """The password is checked before the write transaction (registry.actions.sessions.check_before_writing);
+    """The password is checked before the write transaction (registry.accounts.sessions.check_before_writing);
     a caller passing its own `checked` value, or a verdict about another password, gets no login."""
-    from registry.actions.base import call_action
-    from registry.actions.sessions import _Checked
+    from registry.core.actions import call_action
+    from registry.accounts.sessions import _Checked
     make.user("admin", username="boss")
     with reg.db.unit_of_work(write=True) as session:
         ctx = reg.context(session, None)

@@ -19,7 +19,7 @@ def test_every_article_can_be_cited(article, name):
 
 
 def test_the_old_citation_helpers_are_the_one_citation():
-    from registry.funding import rules_base
+    from registry.measures import base as rules_base
     from registry.projects import vocab
     assert rules_base.cite is cite and vocab.cite is cite
     assert rules_base.cite(9) == "依据《管理办法》第九条", "the funding copy used to fail for Article 9"
@@ -35,8 +35,8 @@ def test_every_article_the_code_applies_is_in_the_index_with_each_function_that_
 
 
 def test_every_index_entry_names_a_function_that_exists():
-    from registry.actions.base import load_all
-    from registry.funding.rules_base import load_rules
+    from registry.core.actions import load_all
+    from registry.measures.base import load_rules
     load_all(), load_rules()   # in their own order first: funding rules are evaluated in registration order
     for article, (subject, functions) in ARTICLES.items():
         assert subject and functions, article

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from registry.db import Base, make_engine
+from registry.core.db import Base, make_engine
 from registry.migrate import current_heads, upgrade
-from registry.plugins_models import import_all_models
+from registry.core.plugins_models import import_all_models
 
 # A PostgreSQL login that may create databases: the one tools/postgres.sh prepares (.ci/run passes it).
 PG_ADMIN_URL = (os.environ.get("REGISTRY_TEST_PG_ADMIN_URL") or os.environ.get("REGISTRY_TEST_DATABASE_URL")

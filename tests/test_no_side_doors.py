@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from registry.actions.base import Progress
+from registry.core.actions import Progress
 from registry.cli import CliActor
-from registry.db import after_commit, on_rollback
+from registry.core.db import after_commit, on_rollback
 
 
 class Recorded(Progress):
@@ -30,7 +30,7 @@ def test_scan_and_reindex_are_actions_that_report_progress_per_item(reg, make, n
 
 
 def test_a_department_cannot_run_the_scan_or_the_reindex(reg, make):
-    from registry.errors import NotAuthorized
+    from registry.core.errors import NotAuthorized
     user = make.user("department", make.unit())
     for name in ("duplicate_scan", "search_reindex", "demo_load"):
         with pytest.raises(NotAuthorized):

@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 
 from schemathesis.config import SchemathesisConfig
 
-from registry.actions.base import ACTIONS, load_all
+from registry.core.actions import ACTIONS, load_all
 from tests.conftest import empty_database
 
 MAX_EXAMPLES = 5  # per operation: the whole run stays near a minute

@@ -9,7 +9,8 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from sqlalchemy import select
 
-from registry.models import InformationResource, InformationSystem, Unit, User
+from registry.catalog.models import InformationResource, InformationSystem, Unit
+from registry.accounts.models import User
 from tests.english import english_words, reprs
 
 ROLES = ("bureau", "finance", "reviewer", "admin", "yygaj", "yymzj")

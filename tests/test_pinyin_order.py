@@ -1,7 +1,7 @@
 """Names are sorted by pinyin, not by code point: in Python, in SQL on both databases, on the units page."""
 from __future__ import annotations
 
-from registry.names import sort_by_name
+from registry.core.names import sort_by_name
 
 NAMES = ["云阳县中医院", "云阳县交通运输委员会", "云阳县人民医院", "云阳县公安局", "云阳县大数据发展局"]
 PINYIN_ORDER = ["云阳县大数据发展局", "云阳县公安局", "云阳县交通运输委员会", "云阳县人民医院", "云阳县中医院"]

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from registry import clock
-from registry.actions.base import ACTIONS, get_action, load_all
-from registry.errors import NotAuthorized
+from registry.core import clock
+from registry.core.actions import ACTIONS, get_action, load_all
+from registry.core.errors import NotAuthorized
 from tests.projects_support import MATERIALS, declaration, months_ago
 
 ROLES = ("department_own", "department_other", "bureau", "finance", "reviewer", "admin", "anonymous")
@@ -95,7 +95,7 @@ def test_role_matrix_of_the_project_write_actions(reg, make, tmp_path):
         runner = sorted(allowed - {"admin"})[0] if allowed != {"admin"} else "admin"
         for role in allowed - {runner}:
             with reg.db.unit_of_work() as session:
-                from registry.models import User
+                from registry.accounts.models import User
                 get_action(name).auth(reg.context(session, session.get(User, actor[role])), payload())
                 session.rollback()
         result = reg.run_action(name, actor[runner], payload())

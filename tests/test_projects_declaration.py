@@ -5,7 +5,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from importers.declaration_form import read_declaration, write_declaration
-from registry import clock
+from registry.core import clock
 from tests.projects_support import Api, declaration
 
 FORM = {"applicant_unit": "县卫生健康委员会", "declared_on": "2026-09-12", "project_name": "全民健康信息平台",

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 from click.testing import CliRunner
 
-from registry.errors import NotAuthorized
-from registry import clock
-from registry.projects.rules import acceptance_due, add_months, list_deadline
+from registry.core.errors import NotAuthorized
+from registry.core import clock
+from registry.measures.projects_7_35 import acceptance_due, add_months, list_deadline
 from tests.projects_support import advance, declaration, months_ago
 
 

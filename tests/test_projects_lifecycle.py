@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from registry import clock
+from registry.core import clock
 from tests.projects_support import MATERIALS, Api, declaration, months_ago
 
 
@@ -88,7 +88,7 @@ def test_a_project_walks_every_stage_by_the_right_roles_and_the_wrong_role_is_re
         "operation", "evaluation"]
     assert shown["next"] == []
 
-    from registry.models import AuditLog
+    from registry.core.audit_log import AuditLog
     with reg.db.unit_of_work() as session:
         actions = set(session.scalars(select(AuditLog.action).where(AuditLog.entity_type == "project")))
     assert {"project_create", "project_transition:approve", "project_transition:accept"} <= actions

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from registry import clock
-from registry.projects.rules import list_deadline
+from registry.core import clock
+from registry.measures.projects_7_35 import list_deadline
 from tests.projects_support import Api, declaration
 
 NEXT = clock.today().year + 2          # its deadline (30 Sep next year) is always ahead
@@ -43,7 +43,7 @@ def test_a_unit_cannot_report_after_30_september_but_the_bureau_can_add_it(count
     api = county["api"]
     p = api.ok("edu", "project_create", declaration(county["edu"]["id"]))
     error = api.refused("edu", "project_list_submit", {"id": p["id"], "year": PAST}, 409)
-    deadline = list_deadline(PAST, __import__("registry.config", fromlist=["Policy"]).Policy())
+    deadline = list_deadline(PAST, __import__("registry.core.config", fromlist=["Policy"]).Policy())
     assert "依据《管理办法》第七条" in error["message"] and f"{deadline.year}-09-30" in error["message"]
     api.refused("edu", "project_list_add", {"id": p["id"], "year": PAST, "origin": "mandated"})
     api.refused("finance", "project_list_add", {"id": p["id"], "year": PAST, "origin": "mandated"})

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from registry.config import Policy
-from registry.projects import rules
+from registry.core.config import Policy
+from registry.measures import projects_7_35 as rules
 from registry.projects.declaration import format_yuan, parse_yuan
 from registry.projects.vocab import article_name
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.elements import ElementMatcher, same_item
+from search.duplicates.elements import ElementMatcher, same_item
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from search import scan
+from search.duplicates import scan
 from search.models import DuplicateFinding
 
 SHARED = ("姓名", "公民身份号码", "出生日期", "联系电话", "家庭住址", "性别", "民族")
@@ -45,7 +45,7 @@ def test_item_edits_after_a_scan_succeed(reg, make):
 
 
 def test_findings_around_a_resource_equal_those_of_the_full_scan_involving_it(reg, make):
-    """The incremental refresh reads only the rows around the touched resources (search.scan_view);
+    """The incremental refresh reads only the rows around the touched resources (search.duplicates.scan_view);
     here, where every pair is a candidate from either side, its findings are exactly the full scan's
     findings involving that resource (the full read computes the same weights from all rows)."""
     packages = [make.package(make.system(make.unit()), items=SHARED[:n] + extra, sharing_type=sharing)

@@ -25,13 +25,13 @@ from sqlalchemy import select, update
 
 from registry.app import create_app
 from registry.cli import CliActor, main
-from registry.errors import SearchQueryError
-from search import es_mappings as em
-from search.documents import resource_documents
-from search.elastic import SearchUnavailable
-from search.engines import detect_engine
+from registry.core.errors import SearchQueryError
+from search.engines import es_mappings as em
+from search.engines.documents import resource_documents
+from search.engines.elastic import SearchUnavailable
+from search.engines.clients import detect_engine
 from search.models import SearchOutbox
-from search.query import parse_search
+from search.engines.query import parse_search
 from tests.conftest import ENGINE_REFRESH
 from tests.factories import Factory
 
@@ -144,7 +144,7 @@ def test_an_answer_read_between_a_commit_and_its_indexing_is_not_served_once_the
     """Searches are cached per index version; a write replaces the version at its commit, but the
     engine sees the write only afterwards. An answer read from the engine in between (stored under
     the write's version) must not outlive the indexing."""
-    from registry.models import InformationResource
+    from registry.catalog.models import InformationResource
     package = Factory(engine).package(title="窗口期之前的标题")
     assert found(engine, "窗口期之后") == set()
     with engine.db.unit_of_work(write=True) as session:      # committed, not yet in the engine
@@ -259,7 +259,7 @@ def test_resources_deleted_in_the_database_leave_the_index(engine):
     engine.search._bulk(em.bulk_actions(engine.search.alias, [ghost, {**ghost, "id": 987655}], []),
                         refresh="wait_for")
     assert {987654, 987655} <= set(indexed(engine))
-    from search.elastic import queue_outbox
+    from search.engines.elastic import queue_outbox
     with engine.db.unit_of_work() as session:
         queue_outbox(session, [987654])
     assert engine.search.replay_outbox() == 1
@@ -370,8 +370,8 @@ def test_a_missing_copy_of_a_shard_is_reported_as_degraded_while_searches_answer
 def test_the_elasticsearch_client_is_refused_by_opensearch_with_a_clear_reason(engine, search_engine_url):
     if engine.search.name != "opensearch":
         pytest.skip("the engine at REGISTRY_ES_URL is Elasticsearch")
-    from search.elastic import EngineBackend
-    from search.engines import EngineError
+    from search.engines.elastic import EngineBackend
+    from search.engines.clients import EngineError
     wrong = EngineBackend(search_engine_url, engine.search.prefix, db=engine.db, engine="elasticsearch")
     with pytest.raises(EngineError, match="not Elasticsearch"):
         wrong.es.get_alias(em.index_pattern(engine.search.prefix))

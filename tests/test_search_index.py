@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select, text
 
 from registry.cli import CliActor
-from search.documents import search_text
-from search.embedded import query_elements
+from search.engines.documents import search_text
+from search.engines.embedded import query_elements
 from search.models import ItemElement, SearchDocument, SearchName
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,8 +134,8 @@ def test_a_write_from_another_process_invalidates_cached_results(reg, catalog):
     assert _packages(reg, q="纳税人") == (1, {catalog["charlie"]["id"]})
     script = ("import sys\n"
               "from registry.cli import CliActor\n"
-              "from registry.config import Settings\n"
-              "from registry.runtime import Registry\n"
+              "from registry.core.config import Settings\n"
+              "from registry.core.runtime import Registry\n"
               "settings = Settings.from_env({}, database_url=sys.argv[1], instance_path=sys.argv[2])\n"
               "reg = Registry.from_settings(settings)\n"
               "reg.run_action('package_patch', CliActor(), {'id': int(sys.argv[3]), 'title': '完税证明',\n"
@@ -154,11 +154,11 @@ def test_a_filter_column_change_alone_invalidates_cached_results(reg, catalog):
 
 
 def test_a_write_transaction_sees_its_own_change_and_never_caches_it(reg, catalog):
-    from search.query import parse_search
+    from search.engines.query import parse_search
     with pytest.raises(RuntimeError):
         with reg.db.unit_of_work(write=True) as session:
             ctx = reg.context(session, CliActor())
-            from registry.actions.base import call_action
+            from registry.core.actions import call_action
             call_action("package_patch", ctx, {"id": catalog["alpha"]["id"], "title": "流动人口信息"})
             reg.search.index_resources(session, ctx.changed_resources)
             assert reg.search.search_packages(session, parse_search({"q": "流动人口"})).count == 1
@@ -169,7 +169,7 @@ def test_a_write_transaction_sees_its_own_change_and_never_caches_it(reg, catalo
 
 @pytest.mark.parametrize("prefix, deepest", [(2, 3), (1, 1)])
 def test_pages_beyond_the_cached_ids_match_one_full_listing(reg, catalog, monkeypatch, prefix, deepest):
-    import search.result_cache as result_cache
+    import search.engines.result_cache as result_cache
     monkeypatch.setattr(result_cache, "PREFIX_ROWS", prefix)
     monkeypatch.setattr(result_cache, "MAX_PREFIX", deepest)
     for params in ({"q": "登记"}, {}, {"sort": "name desc"}, {"q": "号"}):

@@ -2,7 +2,7 @@
 closest terms (API and page)."""
 import pytest
 
-from search.vocabulary import EVERYDAY, everyday_elements, suggest_terms
+from search.engines.vocabulary import EVERYDAY, everyday_elements, suggest_terms
 
 
 def items(*names):

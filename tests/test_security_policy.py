@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.actions.base import ACTIONS, load_all
-from registry.errors import NotAuthorized, RegistryError
+from registry.core.actions import ACTIONS, load_all
+from registry.core.errors import NotAuthorized, RegistryError
 from tests.factories import PASSWORD
 
 POLICY = Path(__file__).resolve().parent.parent / "docs" / "security.md"

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from registry import clock
-from registry.errors import NotAuthorized, ValidationFailed
-from registry.models import AuditLog
+from registry.core import clock
+from registry.core.errors import NotAuthorized, ValidationFailed
+from registry.core.audit_log import AuditLog
 from registry.sharing.models import SharingRequest
 from tests.test_web_lists import login
 

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from registry.funding.rules_base import Batch, load_rules
-from registry.clock import today
-from registry.sharing.funding_rules import RULE_ID, check, prepare
+from registry.measures.base import Batch, load_rules
+from registry.core.clock import today
+from registry.measures.sharing_28 import RULE_ID, check, prepare
 from tests.sharing_helpers import backdate, county, request_payload, sreg  # noqa: F401
 
 
@@ -90,7 +90,7 @@ def test_refusal_the_bureau_overrules_counts_as_refusal_without_basis(sreg, make
 
 
 def test_arbitration_of_an_overdue_request_keeps_it_counted_as_unanswered(sreg, make, county):  # noqa: F811
-    from registry.errors import Conflict
+    from registry.core.errors import Conflict
     req = make.act("sharing_request_create", request_payload(county))
     bureau = make.user("bureau")
     with pytest.raises(Conflict):  # not overdue yet, not refused
@@ -141,7 +141,7 @@ def test_stats_per_unit_on_time_share_median_days_and_refusals_by_reason(sreg, m
     system = next(s for s in stats["systems"] if s["system_id"] == county["hukou"]["id"])
     assert system["received"] == 4 and system["unit_name"] == "云阳县公安局"
     civil_user = make.user("department", county["civil"])
-    from registry.errors import NotAuthorized
+    from registry.core.errors import NotAuthorized
     with pytest.raises(NotAuthorized):
         sreg.run_action("sharing_stats", civil_user["id"], {"unit": county["police"]["id"]})
 

@@ -9,7 +9,7 @@ from email.header import decode_header, make_header
 import pytest
 from aiosmtpd.controller import Controller
 
-from registry.runtime import Registry
+from registry.core.runtime import Registry
 from tests.sharing_helpers import county, request_payload, sreg  # noqa: F401
 
 
@@ -82,7 +82,7 @@ def test_without_smtp_configuration_only_the_inbox_is_used(sreg, make, county): 
 
 @pytest.mark.parametrize("email, message", [("not-an-address", "电子邮箱格式不正确"), ("a" * 200 + "@x.cn", "不能超过200个字符")])
 def test_bad_email_address_is_refused_in_chinese(sreg, make, email, message):  # noqa: F811
-    from registry.errors import ValidationFailed
+    from registry.core.errors import ValidationFailed
     user = make.user("finance")
     with pytest.raises(ValidationFailed) as caught:
         sreg.run_action("inbox_email_set", user["id"], {"email": email})

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from registry.errors import NotAuthorized
+from registry.core.errors import NotAuthorized
 from tests.sharing_helpers import backdate, county, request_payload, sreg  # noqa: F401
 
 ROLES = ("provider", "requester", "other_department", "bureau", "finance", "reviewer", "admin", "anonymous")
@@ -75,7 +75,7 @@ def _actor(make, w, role):
 
 
 def test_every_sharing_write_action_is_in_this_matrix():
-    from registry.actions.base import ACTIONS, load_all
+    from registry.core.actions import ACTIONS, load_all
     load_all()
     mine = {n for n, a in ACTIONS.items() if not a.read_only and (n.startswith("sharing_") or n.startswith("inbox_"))}
     assert mine == set(ALLOWED)
@@ -90,7 +90,7 @@ def test_allowed_role_runs_sharing_write(sreg, make, world, action_name, role): 
 def test_every_other_role_is_refused_and_nothing_changes(sreg, make, world, action_name):  # noqa: F811
     from sqlalchemy import func, select
 
-    from registry.models import AuditLog
+    from registry.core.audit_log import AuditLog
     data = payloads(world)[action_name]
     mine = select(func.count()).select_from(AuditLog).where(
         AuditLog.action.like("sharing%") | AuditLog.action.like("inbox%"))

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from registry.config import Policy, Settings
+from registry.core.config import Policy, Settings
 from registry.sharing.workdays import CalendarYearUnknown, WorkCalendar, read_override_file
 
 LIBRARY = WorkCalendar()

@@ -4,7 +4,7 @@ the provider's details hidden until approval; every write audited; bad input cha
 import pytest
 from sqlalchemy import func, select
 
-from registry.models import AuditLog
+from registry.core.audit_log import AuditLog
 from registry.sharing.models import SharingRecord, SharingRequest
 from tests.sharing_helpers import PROVIDER_API, PROVIDER_PHONE, api, county, request_payload, sreg  # noqa: F401
 
@@ -162,7 +162,7 @@ def test_bad_request_input_gets_a_chinese_message_and_changes_nothing(client, co
 
 
 def test_request_for_a_resource_not_shared_must_state_its_basis(sreg, make, county):  # noqa: F811
-    from registry.errors import ValidationFailed
+    from registry.core.errors import ValidationFailed
     make.act("item_patch", {"id": county["people"]["items"][1]["id"], "sharing_type": "不予共享"})
     with pytest.raises(ValidationFailed) as caught:
         make.act("sharing_request_create", request_payload(county, ("姓名",), basis=""))
@@ -178,7 +178,7 @@ def test_request_for_a_resource_not_shared_must_state_its_basis(sreg, make, coun
     ({"decision": "批准"}, "不是有效的答复结论"),
 ])
 def test_refusal_without_reason_or_basis_is_refused(sreg, make, county, answer, message):  # noqa: F811
-    from registry.errors import ValidationFailed
+    from registry.core.errors import ValidationFailed
     req = make.act("sharing_request_create", request_payload(county, ("公民身份号码", "姓名")))
     with pytest.raises(ValidationFailed) as caught:
         make.act("sharing_request_answer", {"id": req["id"], **answer})
@@ -199,8 +199,8 @@ def test_partial_approval_shares_only_the_approved_items(sreg, make, county):  #
 def test_unconditional_request_goes_to_the_bureau_or_is_approved_automatically(app, sreg, make, county):  # noqa: F811
     from dataclasses import replace
 
-    from registry.errors import NotAuthorized
-    from registry.runtime import Registry
+    from registry.core.errors import NotAuthorized
+    from registry.core.runtime import Registry
     make.act("package_patch", {"id": county["people"]["id"], "sharing_type": "无条件共享"})
     req = make.act("sharing_request_create", request_payload(county))
     assert req["answerer"] == "bureau" and req["status"] == "pending"
@@ -217,7 +217,7 @@ def test_unconditional_request_goes_to_the_bureau_or_is_approved_automatically(a
 
 
 def test_withdraw_only_by_the_requester_and_only_while_pending(sreg, make, county):  # noqa: F811
-    from registry.errors import Conflict, NotAuthorized
+    from registry.core.errors import Conflict, NotAuthorized
     req = make.act("sharing_request_create", request_payload(county))
     police_user = make.user("department", county["police"])
     with pytest.raises(NotAuthorized):
@@ -229,7 +229,7 @@ def test_withdraw_only_by_the_requester_and_only_while_pending(sreg, make, count
 
 
 def test_a_second_pending_request_for_the_same_resource_is_refused(sreg, make, county):  # noqa: F811
-    from registry.errors import Conflict
+    from registry.core.errors import Conflict
     make.act("sharing_request_create", request_payload(county))
     with pytest.raises(Conflict) as caught:
         make.act("sharing_request_create", request_payload(county))

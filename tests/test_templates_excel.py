@@ -5,7 +5,7 @@ from openpyxl import Workbook, load_workbook
 from importers.catalog_reader import read_catalog
 from importers.catalog_template import write_catalog_template
 from importers.declaration_form import KEYS, read_declaration, write_declaration
-from registry.errors import ValidationFailed
+from registry.core.errors import ValidationFailed
 
 DECLARATION = {
     "applicant_unit": "云阳县民政局", "declared_on": "2026-03-28", "project_name": "低保管理信息系统升级改造",

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 
 from registry.funding.storage import LocalUpload
-from registry.runtime import Registry
+from registry.core.runtime import Registry
 from tests.conftest import empty_database
 from tests.factories import Factory
 from tests.projects_support import declaration

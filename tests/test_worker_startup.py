@@ -71,7 +71,7 @@ def test_fresh_threaded_workers_answer_their_first_concurrent_requests(reg, make
 def test_app_creation_imports_every_part_and_configures_the_mappers_before_serving(reg):
     probe = ("import json, sys\n"
              "from registry.app import create_app\n"
-             "from registry.db import Base\n"
+             "from registry.core.db import Base\n"
              "from registry.modules import ACTION_MODULES, MODEL_MODULES, FUNDING_RULE_MODULES\n"
              "create_app()\n"
              "missing = [m for m in ACTION_MODULES + MODEL_MODULES + FUNDING_RULE_MODULES if m not in sys.modules]\n"

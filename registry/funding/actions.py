@@ -11,19 +11,19 @@ from sqlalchemy import func, select
 
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text
 from importers.actions import LocalFile, staged_upload  # the catalog upload's staging (size limit, cleanup)
-from registry import audit
-from registry.actions.base import Context, action, validate
-from registry.authz import require_login, require_role
-from registry.db import utcnow
-from registry.errors import NotAuthorized, NotFound, ValidationFailed
+from registry.core import audit
+from registry.core.actions import Context, action, validate
+from registry.core.authz import require_login, require_role
+from registry.core.db import utcnow
+from registry.core.errors import NotAuthorized, NotFound, ValidationFailed
 from registry.funding import budget, engine
 from registry.funding.budget_file import read_budget_file
 from registry.funding.models import BudgetLine, BudgetRun
 from registry.funding.storage import LocalUpload, UploadField
 from registry.funding.vocab import STATE_LABELS
-from registry.lookup import get_system, get_unit
-from registry.ordering import Sort, ordered, vocab_order
-from registry.people import display_names
+from registry.catalog.lookup import get_system, get_unit
+from registry.core.ordering import Sort, ordered, vocab_order
+from registry.core.people import display_names
 
 READERS = ("bureau", "finance", "reviewer")
 
@@ -121,7 +121,7 @@ def funding_report(ctx: Context, data: dict) -> dict:
         raise ValidationFailed({"year": ["预算年度为必填项"]})
     ids = None
     if data.get("unit") is not None:
-        from registry.models import InformationSystem
+        from registry.catalog.models import InformationSystem
         unit = get_unit(ctx.session, data["unit"], "unit")
         ids = list(ctx.session.scalars(select(InformationSystem.id).where(InformationSystem.unit_id == unit.id)))
     rows = engine.report(ctx.session, ids, data["year"], policy=ctx.settings.policy, as_of=data.get("as_of"))

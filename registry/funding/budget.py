@@ -18,9 +18,9 @@ from registry.funding import matching
 from registry.funding.budget_file import RequestLine
 from registry.funding.engine import decision_label, evaluate
 from registry.funding.models import BudgetLine, BudgetRun
-from registry.funding.rules_base import ARTICLE_NAMES, Reason, cite
+from registry.measures.base import ARTICLE_NAMES, Reason, cite
 from registry.funding.vocab import STATE_LABELS
-from registry.models import InformationSystem, Unit
+from registry.catalog.models import InformationSystem, Unit
 
 class Directory:
     """Every registered system as a match candidate, grouped by unit; units by every spelling."""

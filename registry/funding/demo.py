@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from importers.xlsx_text import save_as_text
 
-from registry.actions.base import call_action
+from registry.core.actions import call_action
 
 DEMO_YEAR = 2027
 

@@ -13,18 +13,18 @@ from sqlalchemy import func, select
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text, Vocab
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import require_login, require_role
-from registry.dictize import system_dict
-from registry.errors import Conflict, ValidationFailed
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import require_login, require_role
+from registry.catalog.dictize import system_dict
+from registry.core.errors import Conflict, ValidationFailed
 from registry.funding.models import DirectoryEvent
 from registry.funding.vocab import EVENT_LABELS
-from registry.lookup import get_system, get_unit
-from registry.models import InformationSystem, Unit
-from registry.ordering import Sort, ordered, vocab_order
-from registry.people import with_names
-from registry import clock
+from registry.catalog.lookup import get_system, get_unit
+from registry.catalog.models import InformationSystem, Unit
+from registry.core.ordering import Sort, ordered, vocab_order
+from registry.core.people import with_names
+from registry.core import clock
 
 
 def _date_field(label: str):

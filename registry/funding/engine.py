@@ -17,11 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from registry.funding.records import rows_for
-from registry.funding.rules_base import (ARTICLE_NAMES, NEW_PROJECT, OM_FUNDING, Batch, Reason, Rule, cite,
-                                         load_rules)
-from registry.models import InformationSystem, Unit
-from registry import clock
-from registry.names import pinyin_key, sort_by_name
+from registry.measures.base import ARTICLE_NAMES, NEW_PROJECT, OM_FUNDING, Batch, Reason, Rule, cite, load_rules
+from registry.catalog.models import InformationSystem, Unit
+from registry.core import clock
+from registry.core.names import pinyin_key, sort_by_name
 
 S = InformationSystem
 # What rules read of a system (timestamps and the description are left out: a report over

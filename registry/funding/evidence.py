@@ -14,17 +14,17 @@ from marshmallow import EXCLUDE, fields
 from sqlalchemy import select
 
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text, Vocab, is_db_id
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import ROLE_LABELS, require_login, require_role
-from registry.errors import Conflict, NotAuthorized, NotFound, ValidationFailed
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import ROLE_LABELS, require_login, require_role
+from registry.core.errors import Conflict, NotAuthorized, NotFound, ValidationFailed
 from registry.funding import storage
 from registry.funding.models import Evidence
-from registry.funding.rules_base import ARTICLE_NAMES
+from registry.measures.base import ARTICLE_NAMES
 from registry.funding.vocab import EVIDENCE_KIND, EVIDENCE_RESULT, KINDS
-from registry.lookup import get_resource, get_system, get_unit
-from registry.models import InformationResource, InformationSystem, Unit
-from registry import clock
+from registry.catalog.lookup import get_resource, get_system, get_unit
+from registry.catalog.models import InformationResource, InformationSystem, Unit
+from registry.core import clock
 
 READERS = ("bureau", "finance", "reviewer")
 

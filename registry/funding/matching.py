@@ -30,7 +30,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from search.normalize import simplify
+from search.duplicates.normalize import simplify
 
 AUTO = 90      # at or above (and no conflict, own unit, clear margin): matched without confirmation
 SUGGEST = 60   # at or above: suggested for a person to confirm; below: not in the directory
@@ -95,7 +95,7 @@ def _traditional(char: str) -> bool:
 
 
 def clean(name: str) -> tuple[str, tuple[str, ...]]:
-    """NFKC, simplified, lower case; bracket contents apart (search.normalize's cleaning,
+    """NFKC, simplified, lower case; bracket contents apart (search.duplicates.normalize's cleaning,
     converting traditional characters only when the name has one)."""
     text = unicodedata.normalize("NFKC", str(name))
     if any(ord(c) > 0x2E7F and _traditional(c) for c in text):

@@ -13,8 +13,8 @@ from sqlalchemy import (JSON, CheckConstraint, Date, DateTime, Float, ForeignKey
                         String, Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.db import Base, created_at, intpk
-from registry.models import InformationSystem
+from registry.core.db import Base, created_at, intpk
+from registry.catalog.models import InformationSystem
 
 DIRECTORY_EVENT_KINDS = ("admit", "retire", "merge")
 EVIDENCE_RESULTS = ("passed", "failed", "approved", "refused", "open", "closed", "connected", "not_connected")

@@ -13,9 +13,9 @@ from typing import Iterable
 
 from sqlalchemy import select
 
-from registry.db import in_chunks
+from registry.core.db import in_chunks
 from registry.funding.models import Evidence
-from registry.funding.rules_base import Batch
+from registry.measures.base import Batch
 
 CHUNK = 5000  # below SQLite's bound-parameter limit; PostgreSQL takes any size
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from marshmallow import ValidationError, fields
 from werkzeug.datastructures import FileStorage
 
-from registry.errors import NotFound, ValidationFailed
+from registry.core.errors import NotFound, ValidationFailed
 from registry.funding.vocab import ALLOWED_EXTENSIONS
 
 
@@ -97,7 +97,7 @@ def stored_path(settings, stored_name: str | None) -> Path:
 
 def remove_on_rollback(ctx, stored_name: str) -> None:
     """A file saved by an action whose transaction then rolls back must not linger."""
-    from registry.db import on_rollback
+    from registry.core.db import on_rollback
 
     path = evidence_dir(ctx.settings) / stored_name
     on_rollback(ctx.session).append(lambda: path.unlink(missing_ok=True))

@@ -1,7 +1,7 @@
 """The regulation the registry enforces: 《云阳县政务信息化项目管理办法》(云阳府办规〔2022〕4号).
 
 One title, one way to cite an article, and (`registry.measures.index`) where each article is
-implemented. The county's numbers are settings (`registry.config.Policy`), never literals here.
+implemented. The county's numbers are settings (`registry.core.config.Policy`), never literals here.
 """
 from __future__ import annotations
 

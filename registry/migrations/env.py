@@ -1,9 +1,12 @@
 """Alembic environment: the URL comes from the caller (registry.migrate) or REGISTRY_DATABASE_URL."""
 from alembic import context
 
-import registry.models  # noqa: F401  (register every table)
-from registry.db import Base, make_engine
-from registry.plugins_models import import_all_models
+import registry.catalog.models
+import registry.accounts.models
+import registry.core.audit_log
+import registry.core.jobs_model  # noqa: F401  (register every table)
+from registry.core.db import Base, make_engine
+from registry.core.plugins_models import import_all_models
 
 import_all_models()
 config = context.config

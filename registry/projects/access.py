@@ -7,8 +7,8 @@ Bureau (or the administrator) records the DRC's approval decision on the project
 """
 from __future__ import annotations
 
-from registry.authz import ROLE_LABELS, require_login
-from registry.errors import NotAuthorized
+from registry.core.authz import ROLE_LABELS, require_login
+from registry.core.errors import NotAuthorized
 
 REPORTS_THROUGH_PARENT = ("school", "hospital")
 ROLE_TEXT = {"owner": "项目建设单位", "bureau": "县大数据发展局", "finance": "县财政局",

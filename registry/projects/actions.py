@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from registry import audit
-from registry.actions.base import Context, action
-from registry.actions.catalog import check_version
-from registry.authz import allow_public, public_catalog_only, readable_resource_ids, require_login, require_role
-from registry.errors import Conflict, ValidationFailed
-from registry.lookup import get_resource, get_system, get_unit
-from registry.models import InformationResource, Unit
-from registry.ordering import ordered, vocab_order
-from registry.projects import access, rules, schemas, stages
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.catalog.actions import check_version
+from registry.core.authz import allow_public, public_catalog_only, readable_resource_ids, require_login, require_role
+from registry.core.errors import Conflict, ValidationFailed
+from registry.catalog.lookup import get_resource, get_system, get_unit
+from registry.catalog.models import InformationResource, Unit
+from registry.core.ordering import ordered, vocab_order
+from registry.projects import access, schemas, stages
+from registry.measures import projects_7_35 as rules
 from registry.projects.common import (add_evidence_for_systems, find_project, get_project, not_in_future, record,
                                       snapshot, today)
 from registry.projects.models import (Project, ProjectAcceptance, ProjectEvent, ProjectListEntry, ProjectPart,

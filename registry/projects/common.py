@@ -6,9 +6,9 @@ import logging
 from datetime import date
 
 from catalog_schema.fields import MAX_DB_INT
-from registry import audit
-from registry.clock import today  # noqa: F401  (the project actions' day)
-from registry.errors import Conflict, NotFound, ValidationFailed
+from registry.core import audit
+from registry.core.clock import today  # noqa: F401  (the project actions' day)
+from registry.core.errors import Conflict, NotFound, ValidationFailed
 from registry.projects.models import Project
 from registry.projects.vocab import STAGE
 from registry.measures import cite

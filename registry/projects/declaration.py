@@ -13,11 +13,11 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from catalog_schema.fields import ChineseSchema, Ref
-from registry.actions.base import Context, action, call_action
-from registry.authz import ROLE_LABELS, require_login
-from registry.errors import NotAuthorized, ValidationFailed
-from registry.lookup import get_unit
-from registry.models import Unit
+from registry.core.actions import Context, action, call_action
+from registry.core.authz import ROLE_LABELS, require_login
+from registry.core.errors import NotAuthorized, ValidationFailed
+from registry.catalog.lookup import get_unit
+from registry.catalog.models import Unit
 from registry.projects.access import require_department_for_unit, require_owner
 from registry.projects.common import get_project
 

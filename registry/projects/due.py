@@ -13,15 +13,16 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry.actions.base import Context, action
-from registry.authz import require_login
-from registry.errors import NotAuthorized, ValidationFailed
-from registry.lookup import get_unit
-from registry.projects import access, rules
+from registry.core.actions import Context, action
+from registry.core.authz import require_login
+from registry.core.errors import NotAuthorized, ValidationFailed
+from registry.catalog.lookup import get_unit
+from registry.projects import access
+from registry.measures import projects_7_35 as rules
 from registry.projects.models import Project
 from registry.projects.schemas import DueListSchema
 from registry.measures import article_name, cite
-from registry import clock
+from registry.core import clock
 
 EARLY_STAGES = ("declared", "tech_review", "decision", "investment_review")
 
@@ -128,7 +129,7 @@ def due_list(ctx: Context, data: dict) -> dict:
 def sharing_to_answer(session, as_of: date, role: str, unit_id: int | None) -> list[dict]:
     """Pending sharing requests the role must answer (Art. 28): a unit those addressed to it (有条件共享),
     the Bureau its conformity checks (无条件共享); each with its working-day deadline."""
-    from registry.models import Unit
+    from registry.catalog.models import Unit
     from registry.sharing.models import SharingRequest as R
     if role == "finance":
         return []

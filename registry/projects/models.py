@@ -11,8 +11,8 @@ from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, DateTi
                         String, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.db import Base, created_at, intpk, str200, utcnow
-from registry.models import InformationSystem, Unit
+from registry.core.db import Base, created_at, intpk, str200, utcnow
+from registry.catalog.models import InformationSystem, Unit
 
 _STAGES = "'declared','tech_review','decision','investment_review','construction','acceptance','operation','evaluation'"
 

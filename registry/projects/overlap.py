@@ -9,10 +9,10 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from registry.models import InformationItem, InformationResource
+from registry.catalog.models import InformationItem, InformationResource
 from registry.projects.models import Project
 from registry.measures import cite
-from search.elements import AUTO_ACCEPT
+from search.duplicates.elements import AUTO_ACCEPT
 from search.models import ItemElement
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import require_login, require_role
-from registry.errors import Conflict, NotFound, ValidationFailed
-from registry.projects import access, rules, schemas, stages
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import require_login, require_role
+from registry.core.errors import Conflict, NotFound, ValidationFailed
+from registry.projects import access, schemas, stages
+from registry.measures import projects_7_35 as rules
 from registry.projects.common import (add_evidence_for_systems, find_project, get_project, not_in_future, record,
                                       require_stage, snapshot, today)
 from registry.projects.models import (BlacklistEntry, ProjectAcceptance, ProjectAdjustment, ProjectExtension,

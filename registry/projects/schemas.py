@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate
 
 from catalog_schema import vocabularies as catalog_vocab
 from catalog_schema.fields import Bool, ChineseSchema, Int, Ref, Text, Vocab
-from registry.ordering import Sort
+from registry.core.ordering import Sort
 from registry.projects import vocab
 
 MAX_YUAN = 10**12

@@ -4,8 +4,9 @@ from __future__ import annotations
 from sqlalchemy.orm import object_session
 
 from catalog_schema.vocabularies import PROJECT_TYPE
-from registry.people import with_names
-from registry.projects import access, rules
+from registry.core.people import with_names
+from registry.projects import access
+from registry.measures import projects_7_35 as rules
 from registry.projects.models import Project
 from registry.projects.schemas import DECLARATION_FIELDS, OTHER_FIELDS
 from registry.projects.vocab import CHAPTER, LIST_ORIGIN, MATERIAL, STAGE, STATUS

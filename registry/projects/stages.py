@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from registry.models import InformationResource
-from registry.projects import rules
+from registry.catalog.models import InformationResource
+from registry.measures import projects_7_35 as rules
 from registry.projects.models import BlacklistEntry, Project, ProjectReport
 from registry.projects.vocab import CHAPTER, MATERIAL, STAGE
 from registry.measures import cite

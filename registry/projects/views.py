@@ -11,10 +11,10 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from catalog_schema.vocabularies import PROJECT_TYPE
-from registry.errors import NotFound, RegistryError
+from registry.core.errors import NotFound, RegistryError
 from registry.projects import vocab
 from registry.projects.schemas import DECLARATION_FIELDS
-from registry.web.auth_views import login_required
+from registry.accounts.views import login_required
 from registry.web.pages import run, show_or_404
 from registry.web.forms import form_failed, keep_form
 from registry.web.paging import parse

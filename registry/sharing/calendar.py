@@ -14,11 +14,11 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from catalog_schema.fields import ChineseSchema, Int, Text
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import require_login, require_role
-from registry.errors import ValidationFailed
-from registry.people import with_names
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import require_login, require_role
+from registry.core.errors import ValidationFailed
+from registry.core.people import with_names
 from registry.sharing import common
 from registry.sharing.models import CalendarYear, SharingObjection, SharingRequest
 from registry.sharing.workdays import library_years

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import is_db_id
-from registry.authz import require_login
-from registry.clock import today  # noqa: F401  (deadlines are counted in the county's days)
-from registry.errors import NotAuthorized, NotFound
-from registry.models import InformationSystem, Unit
-from registry.people import with_names
+from registry.core.authz import require_login
+from registry.core.clock import today  # noqa: F401  (deadlines are counted in the county's days)
+from registry.core.errors import NotAuthorized, NotFound
+from registry.catalog.models import InformationSystem, Unit
+from registry.core.people import with_names
 from registry.sharing.models import SharingContact, SharingObjection, SharingRecord, SharingRequest
 from registry.sharing.schemas import ANSWER, ARBITRATION, OBJECTION_KIND, OBJECTION_RESULT, ORIGIN, \
     RECORD_STATUS, REQUEST_STATUS

@@ -13,12 +13,12 @@ from email.message import EmailMessage
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import require_login
-from registry.db import utcnow
-from registry.models import User
-from registry.ordering import ordered
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import require_login
+from registry.core.db import utcnow
+from registry.accounts.models import User
+from registry.core.ordering import ordered
 from registry.sharing.models import Notification, NotificationAddress
 from registry.sharing.schemas import EmailSchema, InboxListSchema, InboxReadSchema
 
@@ -119,7 +119,7 @@ def inbox_list(ctx: Context, data: dict) -> dict:
 @action("inbox_mark_read", auth=_login, schema=InboxReadSchema)
 def inbox_mark_read(ctx: Context, data: dict) -> dict:
     """Mark the given messages (or all) of the acting user as read."""
-    from registry.errors import ValidationFailed
+    from registry.core.errors import ValidationFailed
     if not data["all"] and not data.get("ids"):
         raise ValidationFailed({"ids": ["请指定要标记为已读的消息，或选择全部已读"]})
     stmt = select(Notification).where(Notification.user_id == ctx.user.id, Notification.read_at.is_(None))
@@ -138,7 +138,7 @@ def inbox_mark_read(ctx: Context, data: dict) -> dict:
 @action("inbox_email_set", auth=_login, schema=EmailSchema)
 def inbox_email_set(ctx: Context, data: dict) -> dict:
     """Set (or clear, with an empty value) the acting user's address for e-mail copies."""
-    from registry.errors import ValidationFailed
+    from registry.core.errors import ValidationFailed
     if ctx.user.id is None:
         raise ValidationFailed({"email": ["命令行操作员没有收件箱"]})
     row = ctx.session.get(NotificationAddress, ctx.user.id)

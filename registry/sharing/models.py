@@ -12,7 +12,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignK
                         String, Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.db import Base, created_at, intpk, utcnow
+from registry.core.db import Base, created_at, intpk, utcnow
 
 REQUEST_STATES = ("pending", "approved", "partial", "refused", "withdrawn")
 SHARING_CLASSES = ("unconditional", "conditional", "none")

@@ -10,11 +10,11 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from registry.actions.base import Context, action
-from registry.authz import require_login
-from registry.errors import Conflict, NotAuthorized, NotFound
+from registry.core.actions import Context, action
+from registry.core.authz import require_login
+from registry.core.errors import Conflict, NotAuthorized, NotFound
 from registry.measures import basis
-from registry.models import InformationItem, InformationResource, InformationSystem
+from registry.catalog.models import InformationItem, InformationResource, InformationSystem
 from registry.sharing.schemas import IdSchema
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import require_login, require_unit_writer
-from registry.errors import Conflict, NotAuthorized, ValidationFailed
-from registry.lookup import get_resource
-from registry.models import Unit
-from registry.people import with_names
-from registry.ordering import ordered
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import require_login, require_unit_writer
+from registry.core.errors import Conflict, NotAuthorized, ValidationFailed
+from registry.catalog.lookup import get_resource
+from registry.catalog.models import Unit
+from registry.core.people import with_names
+from registry.core.ordering import ordered
 from registry.sharing import common
 from registry.sharing.inbox import notify, unit_users
 from registry.sharing.models import SharingContact, SharingFeedback, SharingObjection, SharingRecord

@@ -10,14 +10,14 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from registry import audit
-from registry.actions.base import Context, action
-from registry.actions.catalog import check_version
-from registry.authz import require_login, require_role, require_unit_writer
-from registry.errors import Conflict, NotAuthorized, ValidationFailed
-from registry.lookup import get_resource, get_system, get_unit
-from registry.models import InformationItem, InformationResource, Unit
-from registry.ordering import ordered
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.catalog.actions import check_version
+from registry.core.authz import require_login, require_role, require_unit_writer
+from registry.core.errors import Conflict, NotAuthorized, ValidationFailed
+from registry.catalog.lookup import get_resource, get_system, get_unit
+from registry.catalog.models import InformationItem, InformationResource, Unit
+from registry.core.ordering import ordered
 from registry.sharing import common
 from registry.sharing.inbox import bureau_users, notify, unit_users
 from registry.sharing.models import SharingContact, SharingRecord, SharingRequest, SharingRequestItem

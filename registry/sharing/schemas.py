@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import ChineseSchema, Int, Ref, Text, Vocab
 from catalog_schema.vocabularies import Term, Vocabulary
-from registry.ordering import Sort
+from registry.core.ordering import Sort
 
 REQUEST_STATUS = Vocabulary("sharing_request_status", "申请状态", (
     Term("pending", "待答复"), Term("approved", "已同意"), Term("partial", "部分同意"),

@@ -9,18 +9,18 @@ from statistics import median
 
 from sqlalchemy import select
 
-from registry import audit
-from registry.actions.base import Context, action
-from registry.authz import require_login, require_role
-from registry.errors import NotAuthorized
-from registry.lookup import get_unit
-from registry.models import Unit
+from registry.core import audit
+from registry.core.actions import Context, action
+from registry.core.authz import require_login, require_role
+from registry.core.errors import NotAuthorized
+from registry.catalog.lookup import get_unit
+from registry.catalog.models import Unit
 from registry.sharing import common
 from registry.sharing.inbox import bureau_users, notify, unit_users
 from registry.sharing.models import SharingObjection, SharingRecord, SharingRequest
 from registry.sharing.schemas import ChineseSchema, OverdueSchema, StatsSchema
 from registry.sharing.workdays import WorkCalendar
-from registry.names import pinyin_key
+from registry.core.names import pinyin_key
 
 COUNTERS = ("received", "approved", "partial", "refused", "refused_with_basis", "refused_without_basis",
             "answered", "answered_on_time", "answered_late", "pending", "unanswered_overdue",

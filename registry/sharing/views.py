@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from registry.errors import NotAuthorized, NotFound, RegistryError
-from registry.web.auth_views import login_required
+from registry.core.errors import NotAuthorized, NotFound, RegistryError
+from registry.accounts.views import login_required
 from registry.web.pages import run
 from registry.web.forms import form_failed, keep_form
 from registry.web.paging import back_args, parse

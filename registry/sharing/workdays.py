@@ -23,7 +23,7 @@ from pathlib import Path
 
 import chinese_calendar
 
-from registry.errors import Conflict
+from registry.core.errors import Conflict
 
 HOLIDAY_WORDS = {"holiday", "rest", "休", "假", "节假日"}
 WORKDAY_WORDS = {"workday", "work", "班", "上班", "工作日"}

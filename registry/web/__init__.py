@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
-from registry.authz import ROLE_LABELS
+from registry.core.authz import ROLE_LABELS
 from registry.web import filters, forms, permissions
 
 csrf = CSRFProtect()
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
         here, before any view queries with it (the API checks its own input in read_params)."""
         if request.path.startswith("/api/"):
             return None
-        from registry.inputs import input_problem
+        from registry.core.inputs import input_problem
         from registry.web.errors import html_error
         fields = [*request.args.items(multi=True)]
         if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _load_user():
-        from registry.web.auth_views import load_session_user, password_change_gate
+        from registry.accounts.views import load_session_user, password_change_gate
         g.user = load_session_user()
         return password_change_gate()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from registry.errors import NotAuthorized, NotFound, RegistryError, ValidationFailed
-from registry.web.auth_views import login_required
+from registry.core.errors import NotAuthorized, NotFound, RegistryError, ValidationFailed
+from registry.accounts.views import login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 USER_ADMINS = ("admin",)

@@ -1,6 +1,6 @@
 """The three dashboards: the Bureau's overview, finance's funding view, a department's workspace.
 
-Numbers come from the dashboard_* actions (registry.dashboard_actions); this module only builds the
+Numbers come from the dashboard_* actions (registry.web.dashboard_actions); this module only builds the
 click-through links and the server-side SVG charts.
 """
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request, url_for
 from markupsafe import Markup
 
-from registry.errors import RegistryError
-from registry.web.auth_views import login_required
+from registry.core.errors import RegistryError
+from registry.accounts.views import login_required
 from registry.web.pages import call_or_abort, run
 from registry.web.charts import bar_chart, heat_map
 
@@ -53,7 +53,7 @@ def finance():
     split_svg = bar_chart([("可安排运维经费", total["eligible"]["count"], url_for("funding.directory", in_directory="1")),
                            ("不予安排", total["blocked"]["count"], None)], unit=" 个系统")
     rule_svg = bar_chart([(r["title"], r["count"], None) for r in d["summary"]["by_rule"]], unit=" 个系统")
-    from registry.funding.rules_base import load_rules
+    from registry.measures.base import load_rules
     titles = {rule.id: rule.title for rule in load_rules().values()}
     for row in d["blocked"]:  # one short line per reason; the full text is on the system's page
         by_article: dict[str, list[str]] = {}

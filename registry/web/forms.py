@@ -24,7 +24,7 @@ In a template (macros in ``_forms.html``)::
     {{ checkboxes(f, 'items', '同意共享的信息项', [(i.id, i.name) for i in items]) }}
     {{ textarea(f, 'reason', '理由') }}
 
-`form_errors` lists every message with the field's Chinese name (registry.errors.FIELD_LABELS, the
+`form_errors` lists every message with the field's Chinese name (registry.core.errors.FIELD_LABELS, the
 one place keys become words); the field macros mark their own field's messages beside it. Pages
 that render their own markup can still use ``f.value(name)``, ``f.values(name)``, ``f.checked(name,
 value)`` and ``f.errors_for(name)`` (the duplicate review pages do).
@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable
 from flask import g, request
 from werkzeug.datastructures import MultiDict
 
-from registry.errors import RegistryError, ValidationFailed, describe
+from registry.core.errors import RegistryError, ValidationFailed, describe
 
 
 def errors_of(exc: Exception) -> dict[str, list[str]]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, send_file, url_for
 
-from registry.errors import NotFound, RegistryError
-from registry.web.auth_views import login_required
+from registry.core.errors import NotFound, RegistryError
+from registry.accounts.views import login_required
 
 bp = Blueprint("jobs", __name__)
 FIELDS = ("state", "state_label", "finished", "label", "note", "done", "total", "percent")
@@ -17,7 +17,7 @@ FIELDS = ("state", "state_label", "finished", "label", "note", "done", "total", 
 def start_job(name: str, data: dict | None = None, back: str = "catalog.home"):
     """A page's POST that starts action `name` in the background: to its status page, or back with
     the reason it cannot start."""
-    from registry import jobs
+    from registry.core import jobs
     try:
         answer = jobs.start(current_app.extensions["registry"], g.user.id, name, data)
     except RegistryError as exc:
@@ -52,8 +52,8 @@ def status_json(token: str):
 @login_required
 def workbook(token: str):
     """A finished export's workbook: for whoever may see the job."""
-    from registry.jobs import workbook_path
-    from registry.web.import_views import XLSX
+    from registry.core.jobs import workbook_path
+    from importers.views import XLSX
     job = _job(token)
     path = workbook_path(current_app.extensions["registry"], job["token"])
     if not job["workbook"] or not path.exists():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, g
 
-from registry.errors import NotAuthorized, NotFound
+from registry.core.errors import NotAuthorized, NotFound
 
 
 def run(name: str, data: dict | None = None):

@@ -23,7 +23,7 @@ branch_labels = None
 depends_on = None
 
 # Frozen copies (a migration must not change when the application code does) of
-# search.text_index.GRAM_TOKENIZER / grams() and search.documents.search_text().
+# search.engines.text_index.GRAM_TOKENIZER / grams() and search.engines.documents.search_text().
 GRAM_PUNCTUATION = "".join(c for c in string.punctuation if c not in "'\"")
 GRAM_TOKENIZER = f"ascii tokenchars '{GRAM_PUNCTUATION}'"
 _SEPARATORS = "".join(chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) not in GRAM_PUNCTUATION)

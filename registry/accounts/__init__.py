@@ -1,0 +1,1 @@
+"""Accounts: users, API tokens, login and sessions (models, actions, pages)."""
