@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import threading
+import time
 import urllib.request
 from collections import defaultdict
 from datetime import timedelta
@@ -364,6 +365,9 @@ def test_a_missing_copy_of_a_shard_is_reported_as_degraded_while_searches_answer
         assert found(engine, "降级时") == {"降级时仍可检索的资源"}
     finally:
         engine.search.es.put_settings(live, {"index": {"auto_expand_replicas": "0-1"}})
+    deadline = time.monotonic() + 60   # the cluster drops the replica asynchronously (slowly under load)
+    while engine.search.es.health()["status"] != "green" and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert engine_app.test_client().get("/readyz").get_json()["checks"]["search"] == "ok"
 
 
