@@ -18,9 +18,9 @@ from flask import Blueprint, abort, current_app, g, render_template, request, se
 
 from registry.core.errors import RegistryError
 from registry.accounts.views import login_required
+from registry.web.pages import XLSX
 
 bp = Blueprint("imports", __name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

@@ -426,7 +426,8 @@ def duplicate_key_list(ctx: Context, data: dict) -> dict:
     duplicate collection concentrates, most units first. Counted by the search engine's
     aggregation when one is configured (no database pass), else from the item mapping; the same
     answer either way. Elements of a unit's own records are left out, as in the findings."""
-    keys = [k for k in ctx.search.duplicate_keys(ctx.session, min_units=data["min_units"])
+    min_units = 2 if data["min_units"] is None else data["min_units"]
+    keys = [k for k in ctx.search.duplicate_keys(ctx.session, min_units=min_units)
             if counts_for_duplication(k.key.split("@", 1)[0])]
     keys.sort(key=lambda k: (-k.units, -k.resources, k.key))
     names = _element_names()

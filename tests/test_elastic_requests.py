@@ -584,7 +584,7 @@ def test_a_search_sends_the_built_request_to_the_live_alias(stand_in):
     (method, path, _, body), = stand_in.calls("POST", "_search") or stand_in.calls("GET", "_search")
     public = parse_search(params)
     public.public_only = True
-    assert body == em.search_body(public, ["DE0001"])
+    assert body == {**em.search_body(public, ["DE0001"]), "from": 0, "size": 100}
     assert {"term": {"open_to_public": True}} in body["query"]["bool"]["filter"]
 
 

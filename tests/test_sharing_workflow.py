@@ -44,9 +44,9 @@ def test_chain_from_finding_to_objection_answer_by_the_right_roles(client, count
         assert refused(*api(client, "sharing_request_propose_from_finding", t.get(who), {"id": finding["id"]}))
     status, body = api(client, "sharing_request_propose_from_finding", t["civil"], {"id": finding["id"]})
     draft = body["result"]
-    assert status == 200 and draft["resource"] == county["people"]["id"]
+    assert status == 200 and draft["resource"] == str(county["people"]["id"])   # API ids are strings
     assert [i["name"] for i in draft["items"]] == ["公民身份号码"]
-    assert draft["requester_system"] == county["dibao"]["id"] and "第二十八条" in draft["basis"]
+    assert draft["requester_system"] == str(county["dibao"]["id"]) and "第二十八条" in draft["basis"]
 
     data = {k: draft[k] for k in ("resource", "requester_system", "purpose", "basis", "sharing_method", "finding")}
     data.update(items=[i["id"] for i in draft["items"]], scenario="低保申请受理时核验身份", origin="finding")

@@ -12,14 +12,13 @@ from registry.core.errors import RegistryError
 from registry.funding import export, storage
 from registry.funding.vocab import EVIDENCE_RESULT, KINDS
 from registry.accounts.views import login_required
-from registry.web.pages import call_or_abort, run
+from registry.web.pages import XLSX, call_or_abort, run
 from registry.web.forms import form_failed
 from registry.web.paging import back_args, parse
 from registry.web.permissions import can
 from registry.core import clock
 
 bp = Blueprint("funding", __name__, template_folder="templates")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year() -> int:

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, re
 
 from registry.core.errors import NotFound, RegistryError
 from registry.accounts.views import login_required
+from registry.web.pages import XLSX
 
 bp = Blueprint("jobs", __name__)
 FIELDS = ("state", "state_label", "finished", "label", "note", "done", "total", "percent")
@@ -53,7 +54,6 @@ def status_json(token: str):
 def workbook(token: str):
     """A finished export's workbook: for whoever may see the job."""
     from registry.core.jobs import workbook_path
-    from importers.views import XLSX
     job = _job(token)
     path = workbook_path(current_app.extensions["registry"], job["token"])
     if not job["workbook"] or not path.exists():

@@ -9,6 +9,8 @@ from flask import abort, current_app, g
 
 from registry.core.errors import NotAuthorized, NotFound
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"   # every workbook download
+
 
 def run(name: str, data: dict | None = None):
     user = g.get("user")
