@@ -33,7 +33,10 @@ def _world(make):
     users = {"department": make.user("department", own), "department_other": make.user("department", make.unit()),
              "bureau": make.user("bureau"),
              "finance": make.user("finance"), "reviewer": make.user("reviewer"), "admin": make.user("admin")}
-    return {"own": own, "system": system, "package": package, "users": users,
+    # the department's own finding (the other unit's side of the same pair may have been numbered first)
+    own_finding = next(f["id"] for f in make.act("duplicate_list", {"rows": 1000})["results"]
+                       if str(f["unit_id"]) == str(own["id"]))
+    return {"own": own, "system": system, "package": package, "users": users, "own_finding": own_finding,
             "public_unit": public_unit, "public_system": public_system, "open_package": open_package}
 
 
@@ -55,9 +58,9 @@ def read_payload(world, name: str) -> dict:
         "item_provider_lookup": {"name": "姓名"}, "funding_check": {"system": system["id"], "year": 2027},
         "funding_unit_check": {"unit": own["id"], "year": 2027}, "sharing_contact_show": {"resource": package["id"]},
         "evidence_list": {"unit": own["id"]}, "evidence_show": {"id": 1}, "evidence_file": {"id": 1},
-        "duplicate_show": {"id": 1}, "directory_history": {"system": system["id"]}, "project_show": {"id": 1},
+        "duplicate_show": {"id": world["own_finding"]}, "directory_history": {"system": system["id"]}, "project_show": {"id": 1},
         "project_budget_check": {"id": 1}, "project_overlap": {"id": 1}, "sharing_request_show": {"id": 1},
-        "sharing_record_show": {"id": 1}, "sharing_request_propose_from_finding": {"finding": 1},
+        "sharing_record_show": {"id": 1}, "sharing_request_propose_from_finding": {"finding": world["own_finding"]},
         "blacklist_check": {"name": "某公司", "credit_code": "91500235MA5U000000"},
         "budget_report": {"run": 1}, "dashboard_unit": {"unit": own["id"]},
         "user_show": {"user": world["users"]["department"]["id"]},
