@@ -12,7 +12,8 @@ from catalog_schema import vocabularies as vocab
 from catalog_schema.fields import ChineseSchema, Int, NoInput, Ref, Text, Vocab
 from registry.core import audit
 from registry.core.actions import Context, action
-from registry.core.authz import allow_public, readable_resource_ids, readable_resources, require_login, require_role
+from registry.core.authz import (allow_public, public_catalog_only, readable_by_resource, readable_resources, require_login,
+                                 require_role)
 from registry.core.db import in_chunks, utcnow
 from registry.core.errors import Conflict, NotFound, ValidationFailed
 from registry.catalog.lookup import get_system
@@ -56,7 +57,6 @@ def item_search(ctx: Context, data: dict) -> dict:
     I, E, R, S, U = InformationItem, ItemElement, InformationResource, InformationSystem, Unit
     session = ctx.session
     elements = query_elements(data["q"]) if data["q"] else []
-    readable = readable_resource_ids(ctx)   # None: every resource
 
     @cache  # (built only when the answer is not cached)
     def conditions() -> list:
@@ -71,9 +71,7 @@ def item_search(ctx: Context, data: dict) -> dict:
             unit = data["unit"]
             found.append(E.unit_id == unit if isinstance(unit, int)
                          else E.unit_id.in_(select(U.id).where(U.code == unit)))
-        if readable is not None:
-            found.append(E.resource_id.in_(readable))
-        return found
+        return found + readable_by_resource(ctx, E.resource_id)
 
     def ranked():
         relevance = case((E.element_id.in_(elements), 0), else_=1) if elements else E.item_id
@@ -84,7 +82,7 @@ def item_search(ctx: Context, data: dict) -> dict:
         return ordered(stmt, data["sort"], {"relevance": relevance, "name": I.name, "unit": U.name, "system": S.name,
                                             "resource": R.title}, ("relevance", False), E.item_id)
 
-    key = ("item_search", data["q"], data.get("unit"), data.get("data_element"), data["sort"], readable is None)
+    key = ("item_search", data["q"], data.get("unit"), data.get("data_element"), data["sort"], public_catalog_only(ctx))
     start, rows = data["start"] or 0, 20 if data["rows"] is None else data["rows"]  # (null: the defaults)
     found, ids = ranked_page(session, key, start, rows, ranked=ranked,
                              count=lambda: session.scalar(select(func.count()).select_from(E).where(*conditions())))
@@ -553,11 +551,9 @@ class OverlapSchema(ReadSchema):
 def overlap_matrix(ctx: Context, data: dict) -> dict:
     """Unit × unit: how many duplication-relevant data elements both units collect. Anonymous callers:
     counted over the resources open to the public only (confirmed findings: those on an open resource)."""
-    readable = readable_resource_ids(ctx)   # None: every resource
-    stmt = select(ItemElement.unit_id, ItemElement.key, ItemElement.element_id).where(ItemElement.key.is_not(None))
-    if readable is not None:
-        stmt = stmt.where(ItemElement.resource_id.in_(readable))
-    rows = ctx.session.execute(stmt.distinct()).all()
+    rows = ctx.session.execute(select(ItemElement.unit_id, ItemElement.key, ItemElement.element_id)
+                               .where(ItemElement.key.is_not(None), *readable_by_resource(ctx, ItemElement.resource_id))
+                               .distinct()).all()
     keys_by_unit: dict[int, set[str]] = defaultdict(set)
     for unit_id, key, element_id in rows:
         if counts_for_duplication(element_id):
@@ -567,9 +563,8 @@ def overlap_matrix(ctx: Context, data: dict) -> dict:
     confirmed = defaultdict(int)
     decided = (select(DuplicateFinding.unit_id, InformationSystem.unit_id)
                .join(InformationSystem, InformationSystem.id == DuplicateFinding.must_reuse_from_system_id)
-               .where(DuplicateFinding.state == "confirmed", DuplicateFinding.active.is_(True)))
-    if readable is not None:
-        decided = decided.where(DuplicateFinding.resource_id.in_(readable))
+               .where(DuplicateFinding.state == "confirmed", DuplicateFinding.active.is_(True),
+                      *readable_by_resource(ctx, DuplicateFinding.resource_id)))
     for unit_id, provider_unit in ctx.session.execute(decided):
         confirmed[(unit_id, provider_unit)] += 1
     matrix = [[len(keys_by_unit[a[0]] & keys_by_unit[b[0]]) if a[0] != b[0] else len(keys_by_unit[a[0]])

@@ -59,14 +59,15 @@ def readable_resources(ctx, stmt, open_column=None):
     return stmt.where(open_column.is_(True))
 
 
-def readable_resource_ids(ctx):
-    """A subquery of the ids of the resources `ctx` may read, or None when it reads every one."""
+def readable_by_resource(ctx, resource_id) -> list:
+    """The conditions that narrow rows of another table (`resource_id`: its column naming the
+    resource) to the resources `ctx` may read; none when it reads every one. Use: `.where(*…)`."""
     if not public_catalog_only(ctx):
-        return None
+        return []
     from sqlalchemy import select
 
     from registry.catalog.models import InformationResource
-    return select(InformationResource.id).where(InformationResource.open_to_public.is_(True))
+    return [resource_id.in_(select(InformationResource.id).where(InformationResource.open_to_public.is_(True)))]
 
 
 def get_readable_resource(ctx, ref, field: str = "id"):

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from registry.core import audit
 from registry.core.actions import Context, action
 from registry.catalog.actions import check_version
-from registry.core.authz import allow_public, public_catalog_only, readable_resource_ids, require_login, require_role
+from registry.core.authz import allow_public, public_catalog_only, readable_resources, require_login, require_role
 from registry.core.errors import Conflict, ValidationFailed
 from registry.catalog.lookup import get_resource, get_system, get_unit
 from registry.catalog.models import InformationResource, Unit
@@ -125,10 +125,10 @@ def project_show(ctx: Context, data: dict) -> dict:
     project = get_project(ctx.session, data["id"])
     policy = ctx.settings.policy
     result = project_dict(project, policy, viewer=ctx.user)
-    readable = readable_resource_ids(ctx)
-    if readable is not None:   # anonymous: a part names only its resources open to the public
+    if public_catalog_only(ctx):   # anonymous: a part names only its resources open to the public
         named = {i for part in result["parts"] for i in part["resource_ids"]}
-        open_ids = set(ctx.session.scalars(readable.where(InformationResource.id.in_(named)))) if named else set()
+        open_ids = set(ctx.session.scalars(readable_resources(
+            ctx, select(InformationResource.id).where(InformationResource.id.in_(named))))) if named else set()
         for part in result["parts"]:
             part["resource_ids"] = [i for i in part["resource_ids"] if i in open_ids]
     result["next"] = [{"name": t.name, "label": t.label, "to_stage": t.target, "to_label": STAGE.label_of(t.target),
