@@ -47,13 +47,19 @@ def test_bureau_dismisses_a_batch_with_one_reason_and_the_ticks_survive_an_error
     assert page.locator("#findings .tag", has_text="已排除").count() == 3
 
 
+def _review_page(browser, make, bureau, system=None):
+    """`bureau`'s review page of a finding: one of `system`'s, else the first listed."""
+    finding = next(f for f in make.act("duplicate_list", {"rows": 100})["results"]
+                   if system is None or f["system_id"] == system["id"])
+    browser.login(bureau["username"], PASSWORD)
+    browser.goto(f"/duplicates/{finding['id']}")
+    return browser.page
+
+
 def test_the_review_form_preselects_no_decision_and_the_provider_is_picked_by_name(browser, make):  # noqa: F811
     hukou, systems = _county(make)
     bureau = make.user("bureau")
-    finding = next(f for f in make.act("duplicate_list", {"rows": 100})["results"] if f["system_id"] == systems[0]["id"])
-    browser.login(bureau["username"], PASSWORD)
-    browser.goto(f"/duplicates/{finding['id']}")
-    page = browser.page
+    page = _review_page(browser, make, bureau, systems[0])
     assert page.get_by_label("结论").input_value() == ""                  # confirming blocks money: never preselected
     assert page.locator("#holders tbody tr").count() == 7                  # every holder: 4 units, 7 items
     assert "类型长度作证" in page.locator("#explanation").inner_text()
@@ -68,11 +74,7 @@ def test_the_review_form_preselects_no_decision_and_the_provider_is_picked_by_na
 
 def test_a_review_error_comes_back_with_what_was_chosen(browser, make):  # noqa: F811
     hukou, systems = _county(make, extra_units=1)
-    bureau = make.user("bureau")
-    finding = make.act("duplicate_list", {"rows": 100})["results"][0]
-    browser.login(bureau["username"], PASSWORD)
-    browser.goto(f"/duplicates/{finding['id']}")
-    page = browser.page
+    page = _review_page(browser, make, make.user("bureau"))
     page.get_by_label("结论").select_option(value="dismiss")
     page.get_by_role("button", name="保存结论").click()
     assert "排除线索须说明理由" in page.locator("body").inner_text()
@@ -83,10 +85,7 @@ def test_a_review_error_comes_back_with_what_was_chosen(browser, make):  # noqa:
 def test_a_refused_review_marks_the_field_and_keeps_the_provider_picked_by_name(browser, make):  # noqa: F811
     hukou, systems = _county(make)
     bureau = make.user("bureau")
-    finding = next(f for f in make.act("duplicate_list", {"rows": 100})["results"] if f["system_id"] == systems[0]["id"])
-    browser.login(bureau["username"], PASSWORD)
-    browser.goto(f"/duplicates/{finding['id']}")
-    page = browser.page
+    page = _review_page(browser, make, bureau, systems[0])
     assert "（建议提供方）" in page.locator("#must_reuse_from option:checked").inner_text()
     page.get_by_label("应复用的提供方系统（确认时）：输入名称查找").fill("第1局")
     page.get_by_label("结论").select_option(value="dismiss")
