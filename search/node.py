@@ -175,6 +175,13 @@ class SearchNode:
             self.log_path.unlink(missing_ok=True)
             self.log_path = None
 
+    def pause(self) -> None:
+        """Freeze the node's JVM (SIGSTOP): connections stay open, nothing answers."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def __enter__(self) -> "SearchNode":
         self.start()
         return self
@@ -205,10 +212,12 @@ def _running_pid(port: int) -> int | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="search-node", description="A real OpenSearch 2.19 node on loopback.")
+def main(argv: list[str] | None = None, node_class: type[SearchNode] = SearchNode, default_port: int = 9200,
+         description: str = "A real OpenSearch 2.19 node on loopback.") -> int:
+    """The command line of this node and of its Elasticsearch sibling (search.es_node)."""
+    parser = argparse.ArgumentParser(prog="search-node", description=description)
     parser.add_argument("command", choices=("build", "start", "stop", "status"))
-    parser.add_argument("--port", type=int, default=9200, help="HTTP port (transport: +100); 9200-9299")
+    parser.add_argument("--port", type=int, default=default_port, help="HTTP port (transport: +100)")
     parser.add_argument("--home", help="keep the node's data in this folder (default: a fresh temporary one)")
     parser.add_argument("--heap", default="512m")
     args = parser.parse_args(argv)
@@ -230,13 +239,13 @@ def main(argv: list[str] | None = None) -> int:
         if pid is None:
             print(f"no search node of ours on port {args.port}")
             return 0
-        os.kill(pid, signal.SIGTERM)
+        os.killpg(pid, signal.SIGTERM)      # the node leads its process group (start_new_session)
         for _ in range(60):
             time.sleep(0.5)
             if _running_pid(args.port) is None:
                 break
         else:
-            os.kill(pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         _pid_file(args.port).unlink(missing_ok=True)
         print(f"stopped the search node on port {args.port} (pid {pid})")
         return 0
@@ -247,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     if not home:  # a fresh data folder each start (another Lucene version's data would not open)
         home = STATE_DIR / f"{args.port}-home"
         shutil.rmtree(home, ignore_errors=True)
-    node = SearchNode(args.port, home=home, heap=args.heap, log_path=STATE_DIR / f"{args.port}.log")
+    node = node_class(args.port, home=home, heap=args.heap, log_path=STATE_DIR / f"{args.port}.log")
     try:
         node.start(wait=False)
         _pid_file(args.port).write_text(str(node.process.pid))

@@ -168,11 +168,16 @@ def make(reg) -> Factory:
 
 
 # -- a real search engine ------------------------------------------------------------------------
-# One OpenSearch node per pytest run (tools/search-node, started on first use), or the cluster at
+# One node per pytest run, started on first use: OpenSearch 2.19 (tools/search-node) by default,
+# Elasticsearch 8.19 (tools/es8-analysis) with REGISTRY_TEST_ENGINE=elasticsearch; or the cluster at
 # REGISTRY_ES_URL. Without Java and Maven its tests skip and say why, unless the run requires the
 # engine (REGISTRY_REQUIRE_SEARCH_ENGINE=1, as .ci/run sets): then they fail.
 ES_URL = os.environ.get("REGISTRY_ES_URL", "")
 REQUIRE_SEARCH_ENGINE = os.environ.get("REGISTRY_REQUIRE_SEARCH_ENGINE", "") not in ("", "0")
+TEST_ENGINE = os.environ.get("REGISTRY_TEST_ENGINE", "") or "opensearch"
+TEST_ENGINE_NAMES = {"opensearch": "OpenSearch 2.19", "elasticsearch": "Elasticsearch 8.19"}
+if TEST_ENGINE not in TEST_ENGINE_NAMES:
+    raise pytest.UsageError(f"REGISTRY_TEST_ENGINE={TEST_ENGINE!r}: choose opensearch or elasticsearch")
 
 
 def no_search_engine(reason: str):
@@ -183,8 +188,9 @@ def no_search_engine(reason: str):
 
 @pytest.fixture(scope="session")
 def search_node():
-    """The suite's OpenSearch node (search.node.SearchNode), or None when REGISTRY_ES_URL names a
-    cluster (which the tests must not stop)."""
+    """The suite's own node (search.node.SearchNode, or search.es_node.ElasticsearchNode with
+    REGISTRY_TEST_ENGINE=elasticsearch), or None when REGISTRY_ES_URL names a cluster (which the
+    tests must not stop)."""
     if ES_URL:
         yield None
         return
@@ -192,12 +198,14 @@ def search_node():
     reason = missing_tools()
     if reason:
         no_search_engine(f"{reason}; or set REGISTRY_ES_URL=http://host:9200")
+    if TEST_ENGINE == "elasticsearch":
+        from search.es_node import ElasticsearchNode as SearchNode  # noqa: F811
     node = SearchNode(heap="512m")
     try:
         node.start()
     except NodeError as exc:
         node.stop()
-        no_search_engine(f"the OpenSearch node did not start: {exc}")
+        no_search_engine(f"the {TEST_ENGINE_NAMES[TEST_ENGINE]} node did not start: {exc}")
     try:
         yield node
     finally:
@@ -236,5 +244,6 @@ def engine_app(migrated, tmp_path_factory, search_engine_url):
 
 
 def pytest_report_header(config):
-    engine = f"search engine: {ES_URL}" if ES_URL else "search engine: an OpenSearch node started on first use"
+    engine = (f"search engine: {ES_URL}" if ES_URL
+              else f"search engine: an {TEST_ENGINE_NAMES[TEST_ENGINE]} node started on first use")
     return [f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary file)'}", engine]

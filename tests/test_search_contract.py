@@ -2,8 +2,9 @@
 package_delete) on data created by the factories.
 
 Each case runs twice: on the embedded backend (the suite's database, SQLite or PostgreSQL) and on
-a real search engine: the OpenSearch node the suite starts (tools/search-node), or the cluster
-at REGISTRY_ES_URL (OpenSearch or Elasticsearch, detected from `GET /`). Each run uses its own
+a real search engine: the node the suite starts (OpenSearch 2.19, tools/search-node; Elasticsearch
+8.19 with REGISTRY_TEST_ENGINE=elasticsearch, tools/es8-analysis), or the cluster at
+REGISTRY_ES_URL (OpenSearch or Elasticsearch, detected from `GET /`). Each run uses its own
 index prefix and deletes its indexes afterwards. Without Java and Maven the engine cases skip and
 say why; with REGISTRY_REQUIRE_SEARCH_ENGINE=1 (CI) they fail instead.
 """

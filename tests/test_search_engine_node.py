@@ -1,5 +1,6 @@
-"""What docs/search-backends.md claims about the search engine, proved on a real one: the
-OpenSearch node the suite starts (tools/search-node), or the cluster at REGISTRY_ES_URL.
+"""What docs/search-backends.md claims about the search engine, proved on a real one: the node
+the suite starts (OpenSearch 2.19, tools/search-node; or Elasticsearch 8.19, tools/es8-analysis,
+with REGISTRY_TEST_ENGINE=elasticsearch), or the cluster at REGISTRY_ES_URL.
 
 Indexing after the commit through the outbox; a write committed while the engine is down (the
 node stopped) or hung (the node's JVM paused) is indexed when it comes back; a reindex answers
@@ -12,8 +13,6 @@ Tests that stop or pause the engine need the suite's own node; against REGISTRY_
 from __future__ import annotations
 
 import json
-import os
-import signal
 import threading
 import time
 import urllib.request
@@ -170,14 +169,14 @@ def test_a_write_while_the_engine_hangs_commits_tells_the_searcher_and_is_indexe
     make = Factory(reg)
     system = make.system()
     before = make.package(system, title="卡顿前登记的资源")
-    os.kill(own_node.process.pid, signal.SIGSTOP)        # the JVM stops answering; connections stay open
+    own_node.pause()                                    # the JVM stops answering; connections stay open
     try:
         during = make.package(system, title="卡顿期间登记的资源")
         assert outbox(reg) == {during["id"]}
         with pytest.raises(SearchUnavailable, match="搜索服务响应超时"):
             found(reg, "资源")
     finally:
-        os.kill(own_node.process.pid, signal.SIGCONT)
+        own_node.resume()
         own_node.wait_ready()
     after = make.package(system, title="恢复后登记的资源")   # indexes itself, then catches up the queue
     assert outbox(reg) == set()
@@ -371,13 +370,14 @@ def test_a_missing_copy_of_a_shard_is_reported_as_degraded_while_searches_answer
     assert engine_app.test_client().get("/readyz").get_json()["checks"]["search"] == "ok"
 
 
-def test_the_elasticsearch_client_is_refused_by_opensearch_with_a_clear_reason(engine, search_engine_url):
-    if engine.search.name != "opensearch":
-        pytest.skip("the engine at REGISTRY_ES_URL is Elasticsearch")
+def test_the_other_engines_client_is_refused_with_a_clear_reason(engine, search_engine_url):
+    """The `elasticsearch` client against OpenSearch, the `opensearch` one against Elasticsearch."""
     from search.engines.elastic import EngineBackend
     from search.engines.clients import EngineError
-    wrong = EngineBackend(search_engine_url, engine.search.prefix, db=engine.db, engine="elasticsearch")
-    with pytest.raises(EngineError, match="not Elasticsearch"):
+    other, reason = (("elasticsearch", "not Elasticsearch") if engine.search.name == "opensearch"
+                     else ("opensearch", "is Elasticsearch, not OpenSearch"))
+    wrong = EngineBackend(search_engine_url, engine.search.prefix, db=engine.db, engine=other)
+    with pytest.raises(EngineError, match=reason):
         wrong.es.get_alias(em.index_pattern(engine.search.prefix))
     with pytest.raises(SearchUnavailable, match="搜索服务暂时不可用"):    # a configuration fault, not the query's
         wrong.search_packages(None, parse_search({"q": "资源"}))

@@ -7,8 +7,10 @@ has its own Python client, because neither accepts the other's server:
 - Elasticsearch 8 and 9: the `elasticsearch` 8.x client (the 9.x client talks to ES 9 only; the
   8.x client sends `compatible-with=8` headers that ES 9 accepts). It refuses any server whose
   answers lack the `X-Elastic-Product` header, i.e. OpenSearch.
-- OpenSearch 1, 2 and 3: `opensearch-py` (plain `application/json`, no product check). The
-  `elasticsearch` client's bodies get HTTP 406 from OpenSearch.
+- OpenSearch 1, 2 and 3: `opensearch-py` (plain `application/json`). The `elasticsearch`
+  client's bodies get HTTP 406 from OpenSearch. opensearch-py itself would talk to Elasticsearch
+  8 (most calls answer), so the adapter checks `GET /` before its first request and refuses an
+  Elasticsearch server, as the `elasticsearch` client refuses OpenSearch.
 
 `auto` asks `GET /` once (lazily, so an engine that is down at start-up is detected when it comes
 back): `version.distribution == "opensearch"` means OpenSearch, an `X-Elastic-Product:
@@ -79,6 +81,9 @@ class _Adapter:
         self.url = url
         self.timeout = timeout
 
+    def _check_product(self) -> None:
+        """Raise EngineError('incompatible') before the first request to the other engine's server."""
+
     # each returns plain JSON (dicts), raises EngineError
     def info(self) -> dict: raise NotImplementedError
     def health(self) -> dict: raise NotImplementedError
@@ -122,6 +127,7 @@ def _translating(exceptions: tuple, classify):
 
             @functools.wraps(method)
             def wrapped(self, *args, _method=method, **kwargs):
+                self._check_product()
                 try:
                     return _method(self, *args, **kwargs)
                 except EngineError:
@@ -233,6 +239,24 @@ class OpenSearchClient(_Adapter):
         # pool_maxsize: keep a connection per concurrent thread (the default, 1, reconnects each time)
         self.client = client or OpenSearch(hosts_of(url), timeout=timeout, max_retries=1, retry_on_timeout=True,
                                            pool_maxsize=16)
+        self.product_checked = client is not None
+
+    def _check_product(self) -> None:
+        """Once per client (again after the engine was unreachable): refuse Elasticsearch, which
+        would otherwise answer opensearch-py's requests. A server `GET /` does not identify (e.g.
+        a proxy or a user not allowed `GET /`) is given the benefit of the doubt."""
+        if self.product_checked:
+            return
+        try:
+            kind = detect_engine(self.url, self.timeout)
+        except EngineError as exc:
+            if exc.kind in ("unreachable", "timeout"):
+                raise
+            kind = "unknown"
+        if kind == "elasticsearch":
+            raise EngineError("incompatible", "the server is Elasticsearch, not OpenSearch (use "
+                                              "REGISTRY_SEARCH_BACKEND=elasticsearch or auto)")
+        self.product_checked = True
 
     def info(self) -> dict:
         return self.client.info()
@@ -346,6 +370,7 @@ class AutoClient:
             if self._client is None:
                 kind = detect_engine(self.url, self.timeout)
                 self._client = ADAPTERS[kind](self.url, self.timeout)
+                self._client.product_checked = True      # just detected
             return self._client
 
     @property
