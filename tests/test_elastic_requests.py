@@ -622,3 +622,42 @@ def test_detection_tries_the_next_node_when_one_is_unreachable(stand_in):
     from search.engines.clients import detect_engine
     url = stand_in.reg.search.url
     assert detect_engine(f"http://127.0.0.1:1,{url}") == "elasticsearch"
+
+
+def test_the_opensearch_adapter_refuses_an_elasticsearch_server_before_its_first_request(stand_in):
+    from search.engines.clients import EngineError, OpenSearchClient
+    client = OpenSearchClient(stand_in.reg.search.url)
+    before = len(stand_in.requests)
+    with pytest.raises(EngineError, match="is Elasticsearch, not OpenSearch") as refused:
+        client.health()
+    assert refused.value.kind == "incompatible"
+    assert [r[:2] for r in stand_in.requests[before:]] == [("GET", "/")]     # nothing else was sent
+
+
+def test_the_opensearch_adapter_accepts_a_server_whose_root_does_not_say_what_it_is_and_asks_once():
+    """E.g. a managed cluster whose user may not read `GET /`: given the benefit of the doubt."""
+    from search.engines.clients import OpenSearchClient
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            status, payload = (403, b'{"error":"forbidden"}') if self.path == "/" else (200, b'{"status":"green"}')
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = OpenSearchClient(f"http://127.0.0.1:{server.server_port}")
+        assert client.health() == {"status": "green"}
+        assert client.health() == {"status": "green"}
+        assert seen == ["/", "/_cluster/health", "/_cluster/health"]
+    finally:
+        server.shutdown()
