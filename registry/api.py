@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy import select, update
@@ -16,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from registry.core.errors import NotAuthorized, NotFound, RegistryError, ValidationFailed
 from registry.core.actions import get_action
 from registry.core.inputs import check_input
-from registry.accounts.models import ApiToken
+from registry.accounts.models import ApiToken, User
 from registry.core.security import hash_token
 from registry.core.db import utcnow
 
@@ -79,8 +80,11 @@ def token_user_id(session) -> int | None:
         raw = raw[7:].strip()
     if not raw:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
-    if token is None or token.revoked or not token.user.active:
+    token = session.execute(select(ApiToken.id, ApiToken.user_id, ApiToken.revoked, ApiToken.expires,
+                                   ApiToken.last_used, User.active)
+                            .join(User, User.id == ApiToken.user_id)
+                            .where(ApiToken.token_hash == hash_token(raw))).one_or_none()  # one query per call
+    if token is None or token.revoked or not token.active:
         raise NotAuthorized("API 令牌无效或已停用")
     if token.expires is not None and token.expires <= utcnow():
         raise NotAuthorized("API 令牌已过期，请重新创建")
@@ -122,10 +126,17 @@ def string_ids(value):
     the same after a backup and restore). Every action accepts it wherever an id or a name goes.
     Pages and the CLI call the actions directly and keep integers."""
     if isinstance(value, list):
-        return [string_ids(v) for v in value]
+        return [string_ids(v) if isinstance(v, (list, dict)) else v for v in value]
     if isinstance(value, dict):
-        return {k: (str(v) if _is_id_key(k) and isinstance(v, int) and not isinstance(v, bool) else string_ids(v))
-                for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            if type(v) is int and _is_id_key(k):   # (type, not isinstance: a bool is no id)
+                out[k] = str(v)
+            elif isinstance(v, (list, dict)):
+                out[k] = string_ids(v)
+            else:
+                out[k] = v
+        return out
     return value
 
 
@@ -136,6 +147,7 @@ REFERENCE_KEYS = frozenset({"resource", "requester_system", "finding", "project"
                             "line", "item", "system", "unit", "must_reuse_from", "into", "predecessor"})
 
 
+@lru_cache(maxsize=4096)   # a search page asks about the same few dozen keys thousands of times
 def _is_id_key(key) -> bool:
     return isinstance(key, str) and (key == "id" or key.endswith("_id") or key == "owner_org" or key in REFERENCE_KEYS)
 

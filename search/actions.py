@@ -588,8 +588,13 @@ def _item_count(ctx: Context) -> int:
 
 def scan_summary(stats: dict) -> str:
     """`duplicate_scan`'s result in a sentence (the CLI and the job status page)."""
-    return (f"扫描完成：{stats['resources']} 项信息资源，{stats['items']} 个信息项；"
+    text = (f"扫描完成：{stats['resources']} 项信息资源，{stats['items']} 个信息项；"
             f"发现线索 {stats['detected']} 条（新增 {stats['new']}，有变化 {stats['changed']}，不再出现 {stats['inactive']}）")
+    if "engine_reindexed" in stats:
+        text += f"；检索引擎索引已按新的映射重建（{stats['engine_reindexed']} 项信息资源）"
+    elif "engine_error" in stats:
+        text += f"；{stats['engine_error']}。扫描结果已保存，请排除后运行 registry reindex"
+    return text
 
 
 def reindex_summary(result: dict) -> str:
@@ -599,24 +604,42 @@ def reindex_summary(result: dict) -> str:
 
 @action("duplicate_scan", auth=_scanner, schema=ScanSchema)
 def duplicate_scan(ctx: Context, data: dict) -> dict:
-    """Rebuild every item mapping and recompute every finding (reviews are kept). Progress: items mapped."""
+    """Rebuild every item mapping and recompute every finding (reviews are kept). Progress: items
+    mapped. An engine's documents carry the mapping, so its index is then rebuilt from the new one;
+    if the engine fails, the scan still stands and the result says to reindex."""
     from search.duplicates.scan import full_scan
+    from search.engines.elastic import SearchUnavailable
     items = _item_count(ctx)
     ctx.progress.start(items, "映射信息项")
-    return {**full_scan(ctx.session, progress=ctx.progress.advance), "items": items}
+    stats = {**full_scan(ctx.session, progress=ctx.progress.advance), "items": items}
+    if ctx.search.index_outside_database:
+        ctx.progress.start(items, "重建检索引擎索引")
+        try:
+            stats["engine_reindexed"] = _rebuild_index(ctx)
+        except SearchUnavailable as exc:
+            stats["engine_error"] = exc.message
+    return stats
 
 
 @action("search_reindex", auth=_scanner, schema=NoInput)
 def search_reindex(ctx: Context, data: dict) -> dict:
     """Rebuild the search index from the database (the one source of truth). Progress: items indexed."""
-    from search.engines.elastic import ENGINE_FAILURES, IndexingFailed, SearchUnavailable
-    from search.engines.clients import EngineError
+    from search.engines.elastic import SearchUnavailable
     ctx.progress.start(_item_count(ctx), "重建索引")
     try:
-        count = ctx.search.reindex(ctx.session, progress=ctx.progress.advance)
-    except EngineError as exc:
-        raise SearchUnavailable(f"重建索引失败：搜索引擎{ENGINE_FAILURES.get(exc.kind, '出错')}（{exc}）。"
-                                "数据库未受影响，原索引照常服务；请排除后重新运行 registry reindex") from None
-    except IndexingFailed as exc:
-        raise SearchUnavailable(f"重建索引失败：{exc}。数据库未受影响，原索引照常服务") from None
+        count = _rebuild_index(ctx)
+    except SearchUnavailable as exc:
+        raise SearchUnavailable(f"{exc.message}。数据库未受影响，原索引照常服务；请排除后重新运行 registry reindex") from None
     return {"resources": count, "backend": ctx.search.name}
+
+
+def _rebuild_index(ctx: Context) -> int:
+    """The whole index rebuilt from the database; an engine's failure as a Chinese sentence."""
+    from search.engines.clients import EngineError
+    from search.engines.elastic import ENGINE_FAILURES, IndexingFailed, SearchUnavailable
+    try:
+        return ctx.search.reindex(ctx.session, progress=ctx.progress.advance)
+    except EngineError as exc:
+        raise SearchUnavailable(f"重建索引失败：搜索引擎{ENGINE_FAILURES.get(exc.kind, '出错')}（{exc}）") from None
+    except IndexingFailed as exc:
+        raise SearchUnavailable(f"重建索引失败：{exc}") from None

@@ -13,6 +13,7 @@ Tests that stop or pause the engine need the suite's own node; against REGISTRY_
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import urllib.request
@@ -21,7 +22,7 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from registry.app import create_app
 from registry.cli import CliActor, main
@@ -30,7 +31,7 @@ from search.engines import es_mappings as em
 from search.engines.documents import resource_documents
 from search.engines.elastic import SearchUnavailable
 from search.engines.clients import detect_engine
-from search.models import SearchOutbox
+from search.models import DuplicateFinding, ItemElement, SearchOutbox
 from search.engines.query import parse_search
 from tests.conftest import ENGINE_REFRESH
 from tests.factories import Factory
@@ -287,6 +288,56 @@ def test_the_duplicate_key_aggregation_agrees_with_the_database(engine):
     assert all(k.units == len(holders[k.key]) for k in keys)
     assert {k.key for k in engine.search.duplicate_keys(min_units=3)} == {
         key for key, units in holders.items() if len(units) >= 3}
+
+
+def engine_items(reg, resource_id: int) -> dict[str, str | None]:
+    """Item name → the data element the engine's document gives it."""
+    source = reg.search.es.search(reg.search.alias, {"query": {"ids": {"values": [str(resource_id)]}}})
+    return {i["name"]: i["element_id"] for i in source["hits"]["hits"][0]["_source"]["items"]}
+
+
+def test_the_engine_indexes_the_mapping_the_database_holds_and_a_scan_sends_it_the_new_one(engine):
+    """A reindex reads the stored item mapping (what duplicate detection reads) and matches nothing
+    again; `registry scan` re-maps every item and then rebuilds the engine's documents from it."""
+    package = Factory(engine).package(title="人口信息", items=("公民身份号码", "姓名"))
+    assert engine_items(engine, package["id"]) == {"公民身份号码": "DE0001", "姓名": "DE0002"}
+    with engine.db.unit_of_work() as session:     # a mapping made by an older element dictionary
+        session.execute(update(ItemElement).where(ItemElement.name == "公民身份号码")
+                        .values(element_id="DE9999", key="DE9999"))
+    with engine.db.unit_of_work() as session:
+        engine.search.reindex(session)
+    assert engine_items(engine, package["id"]) == {"公民身份号码": "DE9999", "姓名": "DE0002"}
+    assert "DE9999" in {k.key for k in engine.search.duplicate_keys(min_units=1)}
+
+    result = CliRunner().invoke(main, ["scan"], env=_cli_env(engine))
+    assert result.exit_code == 0, result.output
+    assert "检索引擎索引已按新的映射重建（1 项信息资源）" in result.output
+    assert engine_items(engine, package["id"]) == {"公民身份号码": "DE0001", "姓名": "DE0002"}
+    assert "DE9999" not in {k.key for k in engine.search.duplicate_keys(min_units=1)}
+
+
+def test_a_scan_with_the_engine_unreachable_keeps_its_findings_and_says_to_reindex(engine, tmp_path):
+    make = Factory(engine)
+    for n in range(2):
+        make.package(make.system(make.unit(name=f"扫描测试局{n}")), items=("公民身份号码", "姓名"))
+    with engine.db.unit_of_work() as session:
+        session.execute(delete(DuplicateFinding))
+    result = CliRunner().invoke(main, ["scan"], env={**_cli_env(engine), "REGISTRY_ES_URL": "http://127.0.0.1:1",
+                                                     "REGISTRY_INSTANCE_PATH": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert "重建索引失败：搜索引擎无法连接" in result.output and "扫描结果已保存，请排除后运行 registry reindex" in result.output
+    assert "Traceback" not in result.output
+    with engine.db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(DuplicateFinding)) > 0
+
+
+def test_the_engine_clients_log_no_line_per_request(engine, caplog):
+    """A search is one access line, not one more per engine request (the backend logs failures)."""
+    caplog.set_level(logging.INFO)
+    Factory(engine).package(title="日志测试资源")
+    assert found(engine, "日志测试") == {"日志测试资源"}
+    assert not [r.getMessage() for r in caplog.records
+                if r.name.split(".")[0] in ("opensearch", "elasticsearch", "elastic_transport") and r.levelno < logging.WARNING]
 
 
 def test_a_query_the_engine_refuses_is_a_chinese_message_not_a_stack_trace(engine, engine_app, search_engine_url):

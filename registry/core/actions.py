@@ -167,10 +167,18 @@ def _flatten(messages) -> dict[str, list[str]]:
     return flat
 
 
+_loaded = False
+
+
 def load_all() -> None:
-    """Import every action module so its registrations run (explicit list, no discovery)."""
+    """Import every action module so its registrations run (explicit list, no discovery). Once:
+    every API request looks actions up through here."""
+    global _loaded
+    if _loaded:
+        return
     import importlib
 
     from registry.modules import ACTION_MODULES
     for module in ACTION_MODULES:
         importlib.import_module(module)
+    _loaded = True

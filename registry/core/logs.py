@@ -67,6 +67,13 @@ def configure(json_lines: bool, level: int = logging.INFO) -> None:
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    # The engine clients log every request at INFO; the search backend logs their failures itself,
+    # with what was being done.
+    for name in ENGINE_CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+
+
+ENGINE_CLIENT_LOGGERS = ("opensearch", "elastic_transport", "elasticsearch")
 
 
 def server_level() -> int:

@@ -18,6 +18,9 @@ class SearchResult:
 
 class SearchBackend(Protocol):
     name: str
+    # whether the index lives outside the database (an engine): a full scan, which rewrites every
+    # item's mapping in the database, must then rebuild it
+    index_outside_database: bool
 
     def search_packages(self, session: Session, query: SearchQuery) -> SearchResult: ...
 

@@ -28,6 +28,8 @@ BATCH = 2000
 DOCUMENT_COLUMNS = ("resource_id", "body", "elements", "provides", "grams")
 ELEMENT_COLUMNS = ("item_id", "resource_id", "system_id", "unit_id", "element_id", "key", "qualifier",
                    "confidence", "method", "shares", "name")
+# what an item's document takes from its stored mapping (ItemElement) instead of matching it again
+STORED_FIELDS = ("element_id", "key", "qualifier", "confidence", "method", "shares")
 SHARING_TYPES_THAT_PROVIDE = ("unconditional", "conditional")
 SHARING_METHODS_THAT_PROVIDE = ("platform", "api")
 
@@ -88,8 +90,14 @@ def search_text(text: str) -> str:
 _name_text = lru_cache(maxsize=65_536)(search_text)  # item names repeat across a catalog
 
 
-def resource_documents(session: Session, resource_ids: Iterable[int] | None) -> Iterator[ResourceDocument]:
+def resource_documents(session: Session, resource_ids: Iterable[int] | None,
+                       stored_mapping: bool = False) -> Iterator[ResourceDocument]:
     """Documents for these resources (all when None), in batches, with items mapped to elements.
+
+    `stored_mapping`: take each item's element from `item_element`, which every write keeps current
+    in its own transaction (the engine indexes exactly what duplicate detection reads, and a rebuild
+    costs no matching); an item with no row there is matched. Otherwise every item is matched again
+    (what writing the mapping itself needs).
 
     Plain column reads on the session's connection (no ORM objects: a full scan reads every row),
     after flushing whatever the current write has pending."""
@@ -101,11 +109,12 @@ def resource_documents(session: Session, resource_ids: Iterable[int] | None) -> 
             rows = _resource_rows(connection, InformationResource.id > last)
             if not rows:
                 return
-            yield from _documents(connection, rows)
+            yield from _documents(connection, rows, stored_mapping)
             last = rows[-1].id
     else:
         for chunk in in_chunks(sorted(set(resource_ids)), BATCH):
-            yield from _documents(connection, _resource_rows(connection, InformationResource.id.in_(chunk)))
+            yield from _documents(connection, _resource_rows(connection, InformationResource.id.in_(chunk)),
+                                  stored_mapping)
 
 
 RESOURCE_FIELDS = ("id", "unit_id", "system_id", "name", "title", "description", "resource_code", "sharing_type",
@@ -121,24 +130,29 @@ def _resource_rows(connection, condition) -> list:
         .where(condition).order_by(R.id).limit(BATCH)).all()
 
 
-def _documents(connection, rows: list) -> Iterator[ResourceDocument]:
+def _documents(connection, rows: list, stored_mapping: bool = False) -> Iterator[ResourceDocument]:
     by_resource: dict[int, list] = {r.id: [] for r in rows}
     if not by_resource:
         return
-    I = InformationItem
-    items = connection.execute(select(I.id, I.resource_id, I.name, I.data_type, I.data_length, I.sharing_type)
-                               .where(I.resource_id.in_(list(by_resource))).order_by(I.resource_id, I.position, I.id))
+    I, E = InformationItem, ItemElement
+    columns = [I.id, I.resource_id, I.name, I.data_type, I.data_length, I.sharing_type]
+    query = select(*columns).where(I.resource_id.in_(list(by_resource))).order_by(I.resource_id, I.position, I.id)
+    if stored_mapping:
+        query = query.add_columns(E.item_id, *(E.__table__.c[c] for c in STORED_FIELDS)) \
+            .outerjoin(E, E.item_id == I.id)
     sharing = {r.id: (r.sharing_type, r.sharing_method) for r in rows}
     titles = {r.id: r.title for r in rows}
     match, in_context = matcher().match, matcher().in_context
-    for item_id, resource_id, name, data_type, length, item_sharing in items:
-        m = in_context(match(name, data_type, length), titles[resource_id])  # whose name, which scope
-        resource_sharing, method = sharing[resource_id]
-        by_resource[resource_id].append({"id": item_id, "name": name, "data_type": data_type,
-                                         "data_length": length, "element_id": m.element_id, "key": m.key,
-                                         "qualifier": m.qualifier, "confidence": m.confidence,
-                                         "method": m.method,
-                                         "shares": provides(item_sharing or resource_sharing, method)})
+    for item_id, resource_id, name, data_type, length, item_sharing, *stored in connection.execute(query):
+        item = {"id": item_id, "name": name, "data_type": data_type, "data_length": length}
+        if stored and stored[0] is not None:
+            item.update(zip(STORED_FIELDS, stored[1:]))
+        else:
+            m = in_context(match(name, data_type, length), titles[resource_id])  # whose name, which scope
+            resource_sharing, method = sharing[resource_id]
+            item.update(element_id=m.element_id, key=m.key, qualifier=m.qualifier, confidence=m.confidence,
+                        method=m.method, shares=provides(item_sharing or resource_sharing, method))
+        by_resource[resource_id].append(item)
     for r in rows:
         yield ResourceDocument(
             resource_id=r.id, unit_id=r.unit_id, unit_code=r.unit_code, unit_name=r.unit_name,

@@ -78,6 +78,8 @@ USER_MESSAGES = {
 class EngineBackend:
     """`engine`: elasticsearch | opensearch | auto (detected from `GET /` on first use)."""
 
+    index_outside_database = True    # a full scan's new mapping must be sent to the engine
+
     def __init__(self, url: str, index_prefix: str = "registry", db=None, word_analyzer: str = "cjk",
                  client=None, engine: str = "auto", refresh_interval: str | None = None,
                  timeout: float = REQUEST_TIMEOUT):
@@ -247,8 +249,10 @@ class EngineBackend:
         live alias in one atomic request, delete the old indexes, then replay what was written
         meanwhile (writers keep their outbox rows while the building alias exists).
 
-        Also rewrites the database side (search documents, item mappings), as the embedded
-        reindex does. `progress(n)` is called per bulk batch with the number of items in it."""
+        The documents carry the item mapping the database holds (`item_element`, kept current by
+        every write in its own transaction), so a rebuild reads the database and matches nothing;
+        re-mapping every item is `registry scan`'s job, which then rebuilds through here
+        (`rebuild_after_scan`). `progress(n)` is called per bulk batch with the number of items in it."""
         live, building = self._alias_state()   # fail fast, before the long database pass
         if building:
             raise IndexingFailed(f"another reindex is filling {building[0]} (alias {self.building}); if it "
@@ -257,7 +261,6 @@ class EngineBackend:
         if self.es.index_exists(self.alias) and not live:
             raise IndexingFailed(f"{self.alias} is an index, not an alias (auto-created by a write?); "
                                  f"delete it and run reindex again")
-        self._database_side.reindex(session)
         new_index = em.versioned_index(self.prefix, datetime.now(timezone.utc))
         body = em.index_body(self.word_analyzer, building=True)
         self.es.create_index(new_index, body["settings"], body["mappings"], {self.building: {}})
@@ -400,9 +403,10 @@ def queue_outbox(session: Session, resource_ids: Iterable[int]) -> None:
 
 
 def _documents(session: Session, ids: list[int] | None) -> Iterator[tuple]:
-    """(document, created) pairs: the one adapter's documents plus the creation time, which
-    ResourceDocument does not carry (the `metadata_created` sort needs it)."""
-    for batch in _batches(resource_documents(session, ids), em.BULK_CHUNK):
+    """(document, created) pairs: the one adapter's documents, items with the mapping the database
+    holds, plus the creation time, which ResourceDocument does not carry (the `metadata_created`
+    sort needs it)."""
+    for batch in _batches(resource_documents(session, ids, stored_mapping=True), em.BULK_CHUNK):
         created = dict(session.execute(select(InformationResource.id, InformationResource.created)
                                        .where(InformationResource.id.in_([d.resource_id for d in batch]))).all())
         for doc in batch:

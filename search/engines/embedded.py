@@ -52,6 +52,7 @@ def holding(elements: list[str]):
 
 class EmbeddedSearch:
     name = "embedded"
+    index_outside_database = False   # its index is the search tables a scan rewrites itself
 
     def _conditions(self, session: Session, query: SearchQuery) -> list:
         conditions = _filter_conditions(query.filters)
