@@ -3,7 +3,7 @@ account lifecycle (change, reset, deactivate, tokens with expiry and revocation,
 over the real API, pages and command line."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -306,3 +306,18 @@ def test_a_user_creates_uses_and_revokes_its_own_token_on_the_account_page(app, 
     token_id = api(client, "api_token_list", {}, token).get_json()["result"][0]["id"]
     assert page.post(f"/account/tokens/{token_id}/revoke").status_code == 302
     assert api(client, "api_token_list", {}, token).status_code == 403
+
+
+def test_pages_show_stored_moments_in_the_countys_time(app, reg, make):
+    """The database keeps UTC; people in 云阳 read Beijing time (18:30 UTC is 02:30 the next day)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    user = make.user("department", make.unit())
+    reg.run_action("api_token_create", CliActor(), {"user": user["username"], "name": "时间测试"})
+    with reg.db.unit_of_work(write=True) as session:
+        session.execute(update(ApiToken).values(created=datetime(2026, 12, 5, 18, 30),
+                                                last_used=datetime(2026, 12, 6, 2, 30)))
+    page = app.test_client()
+    login(page, user["username"])
+    listed = page.get("/account/tokens").get_data(as_text=True)
+    assert "2026-12-06 02:30" in listed and "2026-12-06 10:30" in listed
+    assert "2026-12-05 18:30" not in listed

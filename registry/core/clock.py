@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -28,6 +28,14 @@ def configure(zone_name: str | None = None) -> None:
 
 def zone() -> ZoneInfo:
     return _zone
+
+
+def local(moment: datetime) -> datetime:
+    """A stored moment in the county's time: the database keeps naive UTC (`db.utcnow`), people
+    read Beijing time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(_zone)
 
 
 def today() -> date:

@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from marshmallow import fields
@@ -242,8 +242,8 @@ def _sees(ctx: Context, job: Job) -> bool:
 
 
 def _local(moment) -> str:
-    from registry.core.clock import zone
-    return "" if moment is None else f"{moment.replace(tzinfo=timezone.utc).astimezone(zone()):%Y-%m-%d %H:%M:%S}"
+    from registry.core.clock import local
+    return "" if moment is None else f"{local(moment):%Y-%m-%d %H:%M:%S}"
 
 
 @action("job_start", auth=_auth_start, schema=JobStartSchema, internal=True)

@@ -1,9 +1,11 @@
-"""Jinja filters for Chinese display: dates (one format everywhere, the one forms take: 2026-11-24), amounts (万元), vocabulary labels."""
+"""Jinja filters for Chinese display: dates (one format everywhere, the one forms take: 2026-11-24;
+moments in the county's time), amounts (万元), vocabulary labels."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from catalog_schema import vocabularies as vocab
+from registry.core import clock
 
 
 def cn_date(value) -> str:
@@ -11,8 +13,8 @@ def cn_date(value) -> str:
         return ""
     if isinstance(value, str):  # an ISO date stays a date (no 00:00), a timestamp keeps its time
         value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, datetime):   # a stored moment (UTC), shown in the county's time
+        return f"{clock.local(value):%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
