@@ -20,7 +20,7 @@ from registry.catalog.lookup import get_system
 from registry.catalog.models import InformationItem, InformationResource, InformationSystem, Unit
 from registry.core.ordering import Sort, ordered
 from registry.core.people import display_names
-from search.engines.documents import matcher, provides, search_text
+from search.engines.documents import matcher, search_text
 from search.models import DuplicateFinding, ItemElement
 from search.duplicates.scan import counts_for_duplication, holder_dict
 from registry.core.names import by_pinyin, pinyin_key
@@ -142,19 +142,22 @@ def item_provider_lookup(ctx: Context, data: dict) -> dict:
     elif ctx.user is not None and getattr(ctx.user, "unit_id", None):
         own_unit = ctx.user.unit_id
     R, E = InformationResource, ItemElement
+    holding = (E.key == match.key, E.unit_id != (own_unit or -1))
+    # every system holding it (one row each, however many items), then the rows of its providers only:
+    # at province scale a common element has tens of thousands of holders, and ordering them all
+    # by pinyin cost most of each write's hint
+    systems = {system_id: (unit_id, bool(shares)) for system_id, unit_id, shares in ctx.session.execute(
+        readable_resources(ctx, select(E.system_id, E.unit_id, func.max(case((E.shares, 1), else_=0)))
+                           .join(R, R.id == E.resource_id).where(*holding).group_by(E.system_id, E.unit_id)))}
+    names = {"unit": dict(ctx.session.execute(select(Unit.id, Unit.name)).all())}
+    providers, authority = provider_systems(match.element_id, systems, names)
     rows = ctx.session.execute(readable_resources(
         ctx, select(Unit.id, Unit.name, InformationSystem.id, InformationSystem.name, R.title, R.name, R.sharing_type,
                     R.sharing_method, InformationItem.name, InformationItem.sharing_type, E.shares)
         .select_from(E).join(InformationItem, InformationItem.id == E.item_id).join(R, R.id == E.resource_id)
         .join(InformationSystem, InformationSystem.id == R.system_id).join(Unit, Unit.id == R.unit_id)
-        .where(E.key == match.key, E.unit_id != (own_unit or -1))
-        .order_by(by_pinyin(Unit.name), by_pinyin(R.title), InformationItem.id).limit(500))).all()
-    systems: dict[int, tuple[int, bool]] = {}
-    for row in rows:
-        unit_id, system_id, shares = row[0], row[2], bool(row[10])
-        systems[system_id] = (unit_id, systems.get(system_id, (unit_id, False))[1] or shares)
-    names = {"unit": dict(ctx.session.execute(select(Unit.id, Unit.name)).all())}
-    providers, authority = provider_systems(match.element_id, systems, names)
+        .where(*holding, E.system_id.in_(providers))
+        .order_by(by_pinyin(Unit.name), by_pinyin(R.title), InformationItem.id).limit(500))).all() if providers else []
     seen: set[int] = set()
     for (unit_id, unit_name, system_id, system_name, title, res_name, sharing, method, item_name, item_sharing,
          _) in sorted(rows, key=lambda r: (r[0] not in authority, pinyin_key(r[1]), pinyin_key(r[4]))):
