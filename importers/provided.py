@@ -54,10 +54,12 @@ class Collector:
                                           values.get("data_length")))
 
 
-def message(item: str, providers: list[dict]) -> str:
+def message(item: str, providers: list[dict], count: int | None = None) -> str:
+    """`count`: every provider, when `providers` lists only the first ones."""
+    count = len(providers) if count is None else count
     shown = "；".join(f"{p['unit']}“{p['system']}”的“{p['resource']}”（{p['sharing_type_label']}，"
                      f"{p['sharing_method_label']}）" for p in providers[:LISTED_PROVIDERS])
-    more = f"等{len(providers)}个来源" if len(providers) > LISTED_PROVIDERS else ""
+    more = f"等{count}个来源" if count > LISTED_PROVIDERS else ""
     return (f"信息项“{item}”已由{shown}{more}提供：请先申请共享使用，不要重复采集"
             f"（{cite(28)}，重复采集的系统不予安排运行维护经费）")
 
@@ -118,7 +120,8 @@ def already_provided(ctx: Context, unit_id: int | None, entries: list[Entry]) ->
             "column": entry.cell.letter if entry.cell else "", "unit": entry.unit, "system": entry.system,
             "resource": entry.resource, "item": entry.item, "data_element": answer.get("data_element"),
             "data_element_name": answer.get("data_element_name", ""), "providers": providers,
-            "message": message(entry.item, providers)})
+            "provider_count": answer.get("provider_count", len(providers)),
+            "message": message(entry.item, providers, answer.get("provider_count"))})
     return warnings, notices
 
 

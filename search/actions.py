@@ -121,18 +121,22 @@ class ProviderLookupSchema(ReadSchema):
     data_type = Vocab(vocab.DATA_TYPE)
     data_length = Int("数据长度", minimum=1, maximum=1_000_000)
     unit = Ref("本单位")
+    providers_rows = Int("列出的提供方数", minimum=0, maximum=1000, load_default=100)
 
 
 @action("item_provider_lookup", auth=allow_public, schema=ProviderLookupSchema, read_only=True)
 def item_provider_lookup(ctx: Context, data: dict) -> dict:
     """Before saving an item: which other units already provide it, and how to obtain it. The provider
     is chosen by the same rule as the duplicate findings (search.duplicates.scan.provider_systems): the
-    element's authoritative unit when it holds the item, else the units that share it. Anonymous
-    callers see only providers through resources open to the public."""
+    element's authoritative unit when it holds the item, else the units that share it. One entry per
+    provider system (its first such item), the authority first, then by unit and resource name in
+    pinyin order; `provider_count` counts them all, `providers` lists the first `providers_rows`
+    (default 100). Anonymous callers see only providers through resources open to the public."""
     from search.duplicates.scan import provider_systems
     match = matcher().match(data["name"], data.get("data_type"), data.get("data_length"))
     result = {"data_element": match.element_id, "data_element_name": _element_names().get(match.element_id, ""),
-              "confidence": match.confidence, "explanation": match.explanation(), "providers": []}
+              "confidence": match.confidence, "explanation": match.explanation(), "providers": [],
+              "provider_count": 0}
     if match.key is None or not counts_for_duplication(match.element_id):
         return result
     own_unit = None
@@ -143,27 +147,34 @@ def item_provider_lookup(ctx: Context, data: dict) -> dict:
         own_unit = ctx.user.unit_id
     R, E = InformationResource, ItemElement
     holding = (E.key == match.key, E.unit_id != (own_unit or -1))
-    # every system holding it (one row each, however many items), then the rows of its providers only:
-    # at province scale a common element has tens of thousands of holders, and ordering them all
-    # by pinyin cost most of each write's hint
+    # At province scale a common element has tens of thousands of holders: every system holding it
+    # in one grouped query, then each provider system's first item in pinyin order chosen here
+    # (SQL would compare every holder's title through the pinyin collation), then only those rows.
     systems = {system_id: (unit_id, bool(shares)) for system_id, unit_id, shares in ctx.session.execute(
         readable_resources(ctx, select(E.system_id, E.unit_id, func.max(case((E.shares, 1), else_=0)))
                            .join(R, R.id == E.resource_id).where(*holding).group_by(E.system_id, E.unit_id)))}
     names = {"unit": dict(ctx.session.execute(select(Unit.id, Unit.name)).all())}
     providers, authority = provider_systems(match.element_id, systems, names)
-    rows = ctx.session.execute(readable_resources(
-        ctx, select(Unit.id, Unit.name, InformationSystem.id, InformationSystem.name, R.title, R.name, R.sharing_type,
-                    R.sharing_method, InformationItem.name, InformationItem.sharing_type, E.shares)
-        .select_from(E).join(InformationItem, InformationItem.id == E.item_id).join(R, R.id == E.resource_id)
-        .join(InformationSystem, InformationSystem.id == R.system_id).join(Unit, Unit.id == R.unit_id)
-        .where(*holding, E.system_id.in_(providers))
-        .order_by(by_pinyin(Unit.name), by_pinyin(R.title), InformationItem.id).limit(500))).all() if providers else []
-    seen: set[int] = set()
-    for (unit_id, unit_name, system_id, system_name, title, res_name, sharing, method, item_name, item_sharing,
-         _) in sorted(rows, key=lambda r: (r[0] not in authority, pinyin_key(r[1]), pinyin_key(r[4]))):
-        if system_id not in providers or system_id in seen:
-            continue
-        seen.add(system_id)
+    first: dict[int, tuple] = {}   # provider system → (pinyin of the resource title, item id)
+    if providers:
+        for system_id, title, item_id in ctx.session.execute(readable_resources(
+                ctx, select(E.system_id, R.title, E.item_id).join(R, R.id == E.resource_id).where(*holding))):
+            if system_id in providers and (system_id not in first or (pinyin_key(title), item_id) < first[system_id]):
+                first[system_id] = (pinyin_key(title), item_id)
+    ordered = sorted(first.items(), key=lambda s: (systems[s[0]][0] not in authority,
+                                                   pinyin_key(names["unit"].get(systems[s[0]][0])), s[1]))
+    result["provider_count"] = len(ordered)
+    listed = [item_id for _, (_, item_id) in ordered[:data["providers_rows"]]]
+    rows = {}
+    for chunk in in_chunks(listed):
+        rows.update((r[-1], r) for r in ctx.session.execute(
+            select(Unit.id, Unit.name, InformationSystem.name, R.title, R.name, R.sharing_type, R.sharing_method,
+                   InformationItem.name, InformationItem.sharing_type, InformationItem.id)
+            .select_from(InformationItem).join(R, R.id == InformationItem.resource_id)
+            .join(InformationSystem, InformationSystem.id == R.system_id).join(Unit, Unit.id == R.unit_id)
+            .where(InformationItem.id.in_(chunk))))
+    for item_id in listed:
+        unit_id, unit_name, system_name, title, res_name, sharing, method, item_name, item_sharing, _ = rows[item_id]
         effective = item_sharing or sharing
         result["providers"].append({
             "unit": unit_name, "system": system_name, "resource": title, "resource_name": res_name,

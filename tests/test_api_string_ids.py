@@ -17,7 +17,7 @@ QUANTITIES = frozenset({
     "in_directory", "item_count", "last_known_year", "library_first_year", "library_last_year", "line_count",
     "lines", "list_years", "margin", "matched", "matrix", "median_answer_days", "not_in_directory", "num_items",
     "num_resources", "objections_overdue", "objections_received", "objections_unanswered", "open",
-    "other_count", "other_units", "package_count", "partial", "parts", "pending", "phase", "position",
+    "other_count", "other_units", "package_count", "partial", "parts", "pending", "phase", "position", "provider_count",
     "received", "refused", "refused_with_basis", "refused_without_basis", "rejected", "resources", "row",
     "suggest", "suggested", "system_count", "systems", "tokens", "total", "unanswered_overdue", "units",
     "unmatched", "unread", "version", "with_catalog", "without_catalog", "working_days_overdue", "year",

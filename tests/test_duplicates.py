@@ -144,6 +144,23 @@ def test_registration_time_lookup_names_the_unit_that_already_provides(make, two
     assert own["providers"] == []
 
 
+def test_the_lookup_lists_one_entry_per_providing_system_in_pinyin_order_and_counts_them_all(make):
+    shared = {"sharing_type": "有条件共享", "sharing_method": "共享交换平台"}
+    bai, an, cai = (make.system(make.unit(code=c, name=n)) for c, n in
+                    (("bai", "云阳县白鹤街道办事处"), ("an", "云阳县安监局"), ("cai", "云阳县财政局")))
+    for title in ("乙类名册", "甲类名册"):                      # two items in one system: one entry
+        make.act("package_create", {"system": an["id"], "title": title, **shared, "items": items(("姓名", "C", 50))})
+    make.act("package_create", {"system": bai["id"], "title": "居民名册", **shared, "items": items(("姓名", "C", 50))})
+    make.act("package_create", {"system": cai["id"], "title": "内部名册", "sharing_type": "不予共享",
+                                "items": items(("姓名", "C", 50))})       # holds it, provides nothing
+    found = make.act("item_provider_lookup", {"name": "姓名"})
+    assert found["provider_count"] == 2
+    assert [(p["unit"], p["resource"]) for p in found["providers"]] == [("云阳县安监局", "甲类名册"),
+                                                                         ("云阳县白鹤街道办事处", "居民名册")]
+    first = make.act("item_provider_lookup", {"name": "姓名", "providers_rows": 1})
+    assert first["provider_count"] == 2 and [p["unit"] for p in first["providers"]] == ["云阳县安监局"]
+
+
 def test_overlap_matrix_counts_shared_elements_per_unit_pair(make, two_units):
     police, civil, hukou, dibao = two_units
     make.package(hukou, items=("公民身份号码", "姓名", "户籍地址"))

@@ -59,3 +59,25 @@ def test_another_units_user_sees_no_edit_controls(browser, make):  # noqa: F811
     browser.login(outsider["username"], PASSWORD)
     browser.goto(f"/resources/{package['name']}")
     assert browser.page.get_by_role("link", name="编辑").count() == 0
+
+
+def test_typing_an_item_another_unit_provides_shows_who_provides_it_and_how_many_others(browser, make):  # noqa: F811
+    shared = {"sharing_type": "有条件共享", "sharing_method": "共享交换平台"}
+    for code, name, title in (("an", "云阳县安监局", "从业人员名册"), ("bai", "云阳县白鹤街道办事处", "居民名册")):
+        system = make.system(make.unit(code=code, name=name))
+        make.act("package_create", {"system": system["id"], "title": title, **shared,
+                                    "items": [{"name": "姓名", "data_type": "C", "data_length": 50}]})
+    unit = make.unit(name="云阳县民政局", code="yymzj")
+    system = make.system(unit, name="低保救助管理信息系统")
+    user = make.user("department", unit)
+    browser.login(user["username"], PASSWORD)
+    browser.goto(f"/systems/{system['code']}/resources/new")
+    page = browser.page
+    page.get_by_label("信息项名称（第1行）").fill("姓名")
+    page.get_by_label("信息项名称（第1行）").press("Tab")             # the change event asks the API
+    hint = page.locator("#item-rows .provider-hint").first
+    hint.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('#item-rows .provider-hint').textContent.length > 0")
+    text = hint.inner_text()
+    assert "云阳县安监局（" in text and "从业人员名册" in text and "请优先申请共享" in text
+    assert "（另有 1 个提供方）" in text

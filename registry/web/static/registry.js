@@ -59,7 +59,7 @@ document.addEventListener("change", function (event) {
         "以" + first.sharing_method_label + "方式" + first.sharing_type_label : "采集";
       hint.textContent = "该信息项已由" + (first.authority ? "权威来源单位" : "") + first.unit + "（" + first.system +
         "·" + first.resource + "）" + how + "，请优先申请共享，避免重复采集" +
-        (body.result.providers.length > 1 ? "（另有 " + (body.result.providers.length - 1) + " 个提供方）" : "") + "。";
+        (body.result.provider_count > 1 ? "（另有 " + (body.result.provider_count - 1) + " 个提供方）" : "") + "。";
     })
     .catch(function () { /* the hint is advisory; saving still works */ });
 });
