@@ -54,9 +54,8 @@ class Collector:
                                           values.get("data_length")))
 
 
-def message(item: str, providers: list[dict], count: int | None = None) -> str:
-    """`count`: every provider, when `providers` lists only the first ones."""
-    count = len(providers) if count is None else count
+def message(item: str, providers: list[dict], count: int) -> str:
+    """`count`: every provider (`providers` may list only the first ones)."""
     shown = "；".join(f"{p['unit']}“{p['system']}”的“{p['resource']}”（{p['sharing_type_label']}，"
                      f"{p['sharing_method_label']}）" for p in providers[:LISTED_PROVIDERS])
     more = f"等{count}个来源" if count > LISTED_PROVIDERS else ""
@@ -120,8 +119,8 @@ def already_provided(ctx: Context, unit_id: int | None, entries: list[Entry]) ->
             "column": entry.cell.letter if entry.cell else "", "unit": entry.unit, "system": entry.system,
             "resource": entry.resource, "item": entry.item, "data_element": answer.get("data_element"),
             "data_element_name": answer.get("data_element_name", ""), "providers": providers,
-            "provider_count": answer.get("provider_count", len(providers)),
-            "message": message(entry.item, providers, answer.get("provider_count"))})
+            "provider_count": answer["provider_count"],
+            "message": message(entry.item, providers, answer["provider_count"])})
     return warnings, notices
 
 

@@ -159,8 +159,10 @@ def item_provider_lookup(ctx: Context, data: dict) -> dict:
     if providers:
         for system_id, title, item_id in ctx.session.execute(readable_resources(
                 ctx, select(E.system_id, R.title, E.item_id).join(R, R.id == E.resource_id).where(*holding))):
-            if system_id in providers and (system_id not in first or (pinyin_key(title), item_id) < first[system_id]):
-                first[system_id] = (pinyin_key(title), item_id)
+            if system_id in providers:
+                order = (pinyin_key(title), item_id)
+                if system_id not in first or order < first[system_id]:
+                    first[system_id] = order
     ordered = sorted(first.items(), key=lambda s: (systems[s[0]][0] not in authority,
                                                    pinyin_key(names["unit"].get(systems[s[0]][0])), s[1]))
     result["provider_count"] = len(ordered)

@@ -54,6 +54,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+ENGINE_CLIENT_LOGGERS = ("opensearch", "elastic_transport", "elasticsearch")
+
+
 def configure(json_lines: bool, level: int = logging.INFO) -> None:
     """The root handler: JSON lines or plain text, both carrying the request id."""
     root = logging.getLogger()
@@ -71,9 +74,6 @@ def configure(json_lines: bool, level: int = logging.INFO) -> None:
     # with what was being done.
     for name in ENGINE_CLIENT_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
-
-
-ENGINE_CLIENT_LOGGERS = ("opensearch", "elastic_transport", "elasticsearch")
 
 
 def server_level() -> int:

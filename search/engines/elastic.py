@@ -251,9 +251,9 @@ class EngineBackend:
 
         The documents carry the item mapping the database holds (`item_element`, kept current by
         every write in its own transaction), so a rebuild reads the database and matches nothing;
-        re-mapping every item is `registry scan`'s job, which then rebuilds through here
-        (`rebuild_after_scan`). `progress(n)` is called per bulk batch with the number of items in it."""
-        live, building = self._alias_state()   # fail fast, before the long database pass
+        re-mapping every item is `registry scan`'s job, which then rebuilds through here (the
+        `duplicate_scan` action, as `index_outside_database` says). `progress(n)` is called per bulk batch with the number of items in it."""
+        live, building = self._alias_state()   # fail fast, before reading the whole database
         if building:
             raise IndexingFailed(f"another reindex is filling {building[0]} (alias {self.building}); if it "
                                  f"crashed, delete that index first: DELETE {_without_credentials(self.url)}/"
